@@ -1,0 +1,11 @@
+import type { Config } from "../config.js";
+import type { Db } from "../db/client.js";
+import type { Outbox } from "../events/outbox.js";
+
+/** What a service needs from the process; passed explicitly so tests can build services the same way. */
+export interface ServiceDeps {
+  db: Db;
+  outbox: Outbox;
+  config: Config;
+  environmentId: string;
+}

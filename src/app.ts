@@ -1,0 +1,93 @@
+// buildApp(config): the whole server as one Fastify instance, used by main.ts and by every test.
+import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { Config } from "./config.js";
+import { openDatabase, type Database } from "./db/client.js";
+import { loadServerSettings } from "./auth/settings.js";
+import { KeyStore } from "./auth/keys.js";
+import { Authenticator } from "./auth/authenticator.js";
+import { ensureEnvironmentClient, type EnvironmentCredentials } from "./auth/environment-client.js";
+import { registerTokenEndpoints } from "./auth/token-endpoint.js";
+import { Outbox } from "./events/outbox.js";
+import { serviceImplementations } from "./api/index.js";
+import { allServices } from "./protocol/descriptors.js";
+import { RpcRegistry } from "./protocol/rpc.js";
+import { registerGrpc } from "./protocol/grpc.js";
+import { registerRestRoutes, sendRestError, type RestRoute } from "./protocol/rest.js";
+import { apiError } from "./protocol/errors.js";
+import { Code } from "@connectrpc/connect";
+import { cleartextServerFactory, tlsServerFactory } from "./server/dual-protocol.js";
+import { loadTls, type TlsMaterial } from "./server/tls.js";
+import { loggerOptions, requestId } from "./log.js";
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  database: Database;
+  registry: RpcRegistry;
+  restRoutes: RestRoute[];
+  credentials: EnvironmentCredentials;
+  environmentId: string;
+  tls: TlsMaterial | undefined;
+}
+
+export async function buildApp(config: Config): Promise<BuiltApp> {
+  const url = new URL(config.environmentUrl);
+  const tls = await loadTls(config.tls, config.dataDir, [url.hostname, config.host]);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsDir: config.migrationsDir });
+  try {
+    return await assemble(config, database, tls);
+  } catch (e) {
+    await database.close().catch(() => {});
+    throw e;
+  }
+}
+
+async function assemble(config: Config, database: Database, tls: TlsMaterial | undefined): Promise<BuiltApp> {
+  const db = database.prisma;
+  const settings = await loadServerSettings(db, config.environmentId);
+  const keys = new KeyStore(db);
+  await keys.init();
+  const credentials = await ensureEnvironmentClient(db, settings.secretHashKey, {
+    clientId: config.clientId, clientSecret: config.clientSecret, dataDir: config.dataDir,
+    persistGenerated: database.kind === "pglite" && !database.location.endsWith(":memory"),
+  });
+  const auth = new Authenticator(keys);
+  const outbox = new Outbox(settings.environmentId);
+  const registry = new RpcRegistry(allServices, serviceImplementations({ db, outbox, config, environmentId: settings.environmentId }));
+
+  const app = Fastify({
+    serverFactory: tls ? tlsServerFactory(tls) : cleartextServerFactory,
+    logger: loggerOptions(config.logLevel),
+    genReqId: requestId,
+    // one line per request only when debugging: at info level the log is for events worth reading
+    logController: new LogController({ disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace" }),
+    bodyLimit: 1 << 20,
+    routerOptions: { maxParamLength: 500 },
+  });
+  app.addHook("onSend", async (req, reply) => { reply.header("x-request-id", req.id); });
+  app.addHook("onClose", async () => { await database.close(); });
+
+  await registerGrpc(app, registry, auth);
+  await app.register(async (scope) => registerTokenEndpoints(scope, {
+    db, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
+  }));
+  let restRoutes: RestRoute[] = [];
+  await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_req, reply) => {
+    try {
+      await database.ping();
+      return { status: "ok", database: database.kind };
+    } catch {
+      return reply.code(503).send({ status: "unavailable", database: database.kind });
+    }
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith("/api/")) {
+      try { await auth.verifyAuthorization(req.headers.authorization); } catch (e) { return sendRestError(reply, e); }
+    }
+    return sendRestError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
+  });
+
+  return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, tls };
+}

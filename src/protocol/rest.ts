@@ -1,0 +1,157 @@
+// grpc-gateway-style REST transcoding, derived from the google.api.http bindings in the descriptors: path
+// variables, `body: "*"` or a field, query parameters into request fields, response_body; JSON with proto
+// field names. Every route authenticates first, then runs the same RpcHandler that gRPC runs.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  create, fromJson, toJson, ScalarType,
+  type DescField, type DescMessage, type JsonValue,
+} from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { Principal } from "../auth/principal.js";
+import { serviceBindings, type HttpBinding } from "./http-rule.js";
+import { findOperation } from "./openapi.js";
+import { apiError, invalidArgument, restErrorBody, toApiError } from "./errors.js";
+import type { RpcRegistry } from "./rpc.js";
+import type { Logger } from "pino";
+
+declare module "fastify" {
+  interface FastifyRequest { principal?: Principal }
+}
+
+export interface RestRoute { binding: HttpBinding; url: string; successStatus: number; operationId?: string }
+
+/** "/api/v1/orgs/{id}:enable" -> "/api/v1/orgs/:id(^[^:/]+)::enable" (find-my-way: "::" is a literal colon). */
+export function toRouterPath(template: string): { url: string; vars: string[] } {
+  const vars: string[] = [];
+  const url = template.split("/").map((seg) =>
+    seg.replace(/\{([^}=]+)(?:=[^}]*)?\}|(:)/g, (_m, v: string | undefined, colon) => {
+      if (colon) return "::";
+      vars.push(v!);
+      const name = v!.replace(/\./g, "__");
+      return seg.includes(":") ? `:${name}(^[^:/]+)` : `:${name}`;
+    }),
+  ).join("/");
+  return { url, vars };
+}
+
+function fieldAt(msg: DescMessage, path: string): DescField | undefined {
+  let m: DescMessage | undefined = msg;
+  let f: DescField | undefined;
+  for (const part of path.split(".")) {
+    f = m?.fields.find((x) => x.name === part || x.jsonName === part);
+    m = f?.message;
+  }
+  return f;
+}
+
+function setPath(obj: Record<string, any>, path: string, value: unknown) {
+  const keys = path.split(".");
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = o[k] = o[k] && typeof o[k] === "object" ? o[k] : {};
+  o[keys[keys.length - 1]] = value;
+}
+
+const WRAPPER_SCALAR: Record<string, ScalarType> = {
+  "google.protobuf.BoolValue": ScalarType.BOOL, "google.protobuf.Int32Value": ScalarType.INT32,
+  "google.protobuf.UInt32Value": ScalarType.UINT32, "google.protobuf.Int64Value": ScalarType.INT64,
+  "google.protobuf.UInt64Value": ScalarType.UINT64, "google.protobuf.FloatValue": ScalarType.FLOAT,
+  "google.protobuf.DoubleValue": ScalarType.DOUBLE,
+};
+
+/** A query or path string as the JSON value protojson expects for the field; fromJson does the checking. */
+function coerce(f: DescField | undefined, raw: string, name: string): JsonValue {
+  const scalar = f?.fieldKind === "scalar" || (f?.fieldKind === "list" && f.listKind === "scalar")
+    ? (f as any).scalar as ScalarType
+    : f?.message ? WRAPPER_SCALAR[f.message.typeName] : undefined;
+  if (scalar === ScalarType.BOOL) {
+    if (raw === "true" || raw === "1") return true;
+    if (raw === "false" || raw === "0" || raw === "") return false;
+    throw invalidArgument(name, `must be true or false, got "${raw}"`);
+  }
+  if ((scalar === ScalarType.FLOAT || scalar === ScalarType.DOUBLE) && raw !== "" && Number.isFinite(Number(raw))) return Number(raw);
+  return raw; // integers (protojson accepts decimal strings), enums by name or number, timestamps, strings
+}
+
+/** Builds the request message from path variables, query parameters and body, as grpc-gateway does. */
+export function requestFromHttp(b: HttpBinding, vars: string[], req: FastifyRequest): unknown {
+  const m = b.method;
+  const json: Record<string, any> = {};
+  const body = req.body;
+  if (b.body) {
+    if (body !== undefined && body !== null && (typeof body !== "object" || Array.isArray(body)) && b.body === "*")
+      throw apiError(Code.InvalidArgument, "request body must be a JSON object");
+    if (b.body === "*") Object.assign(json, body ?? {});
+    else if (body !== undefined) setPath(json, b.body, body);
+  }
+  if (b.body !== "*") {
+    for (const [k, v] of Object.entries(req.query as Record<string, string | string[]>)) {
+      const key = k.endsWith("[]") ? k.slice(0, -2) : k;
+      const f = fieldAt(m.input, key);
+      if (!f || (b.body && key.split(".")[0] === b.body)) continue; // grpc-gateway ignores unknown parameters
+      const list = Array.isArray(v) ? v : [v];
+      if (f.fieldKind === "list") setPath(json, key, list.flatMap((x) => x.split(",").filter((s) => s !== "")).map((x) => coerce(f, x, key)));
+      else setPath(json, key, coerce(f, list[list.length - 1], key));
+    }
+  }
+  const params = req.params as Record<string, string>;
+  for (const v of vars) setPath(json, v, coerce(fieldAt(m.input, v), params[v.replace(/\./g, "__")], v));
+  try {
+    return fromJson(m.input, json, { ignoreUnknownFields: true });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const field = /field ([\w.]+)/.exec(msg)?.[1]?.split(".").pop();
+    throw field ? invalidArgument(field, msg) : apiError(Code.InvalidArgument, `invalid request: ${msg}`);
+  }
+}
+
+export function sendRestError(reply: FastifyReply, e: unknown) {
+  const { error, unexpected } = toApiError(e);
+  if (unexpected) reply.log.error({ err: e }, "unexpected error");
+  const { status, body } = restErrorBody(error);
+  return reply.code(status).send(body);
+}
+
+export function restRoutes(registry: RpcRegistry): RestRoute[] {
+  return registry.services.flatMap(serviceBindings).map((binding) => {
+    const op = findOperation(binding.verb, binding.path);
+    return { binding, url: toRouterPath(binding.path).url, successStatus: op?.successStatus ?? 200, operationId: op?.operationId };
+  });
+}
+
+/** Registers every binding of every service. Must be registered inside its own (encapsulated) plugin scope. */
+export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegistry, auth: Authenticator): Promise<RestRoute[]> {
+  // REST bodies are JSON whatever the client labels them (curl -d sends form encoding); empty means {}.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string", bodyLimit: 1 << 20 }, (_req, raw, done) => {
+    const text = String(raw).trim();
+    if (text === "") return done(null, undefined);
+    try { done(null, JSON.parse(text)); } catch { done(apiError(Code.InvalidArgument, "request body is not valid JSON"), undefined); }
+  });
+  app.setErrorHandler((err: any, _req, reply) => {
+    // Fastify's own 4xx (body too large, bad content) are the client's mistake too
+    if (!(err instanceof ConnectError) && typeof err?.statusCode === "number" && err.statusCode < 500)
+      return sendRestError(reply, apiError(err.statusCode === 413 ? Code.ResourceExhausted : Code.InvalidArgument, err.message));
+    return sendRestError(reply, err);
+  });
+  app.addHook("onRequest", async (req) => { req.principal = await auth.verifyAuthorization(req.headers.authorization); });
+
+  const routes = restRoutes(registry);
+  for (const r of routes) {
+    const { binding } = r;
+    const { vars } = toRouterPath(binding.path);
+    const handler = registry.handler(binding.method);
+    app.route({
+      method: binding.verb as any,
+      url: r.url,
+      handler: async (req, reply) => {
+        const input = requestFromHttp(binding, vars, req) as any;
+        const out = await handler(input, { principal: req.principal!, requestId: String(req.id), log: req.log as unknown as Logger });
+        const full = create(binding.method.output, out as any);
+        const json = toJson(binding.method.output, full, { useProtoFieldName: true, alwaysEmitImplicit: true }) as Record<string, unknown>;
+        return reply.code(r.successStatus).send(binding.responseBody ? json[binding.responseBody] : json);
+      },
+    });
+  }
+  return routes;
+}
