@@ -1,0 +1,100 @@
+// Starts the real server (buildApp, the same as `npm start`) on a random loopback port with a fresh database,
+// and gives tests what they need to talk to it: REST with a token, the real Node SDK, raw database access.
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { buildApp, type BuiltApp } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { freshDatabase, type TestDatabase } from "./database.js";
+
+export const TEST_CLIENT_ID = "skc_100000000000000001";
+export const TEST_CLIENT_SECRET = "test_secret_for_the_test_suite_0123456789abcdefghijklmnop";
+
+export interface TestServer {
+  url: string;
+  built: BuiltApp;
+  config: Config;
+  database: TestDatabase;
+  dataDir: string;
+  db: BuiltApp["database"]["prisma"];
+  /** a fresh access token for the environment client */
+  token(): Promise<string>;
+  /** REST call with the environment client's token unless `token` is given ("" for none) */
+  rest(method: string, path: string, body?: unknown, opts?: { token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** stops the server; keepData leaves the database (and data dir) for a restart */
+  close(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** reuse a data directory / database (restart tests) */
+  dataDir?: string;
+  database?: TestDatabase;
+  port?: number;
+}
+
+export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
+  const database = opts.database ?? await freshDatabase();
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sk-test-"));
+  const port = opts.port ?? await freePort();
+  const env: Record<string, string> = {
+    HOST: "127.0.0.1", PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "silent",
+    SCALEKIT_CLIENT_ID: TEST_CLIENT_ID, SCALEKIT_CLIENT_SECRET: TEST_CLIENT_SECRET,
+    ...(database.url && database.url !== "memory" ? { DATABASE_URL: database.url } : {}),
+    ...(database.url === "memory" && !opts.dataDir ? { DATABASE_URL: "memory" } : {}),
+    ...opts.env,
+  };
+  const config = loadConfig(env);
+  const built = await buildApp(config);
+  await built.app.listen({ host: config.host, port: config.port });
+  const url = config.environmentUrl;
+
+  let cached: { token: string; exp: number } | undefined;
+  const token = async () => {
+    if (cached && cached.exp > Date.now() + 5_000) return cached.token;
+    const res = await fetch(`${url}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: env.SCALEKIT_CLIENT_ID, client_secret: env.SCALEKIT_CLIENT_SECRET }),
+    });
+    if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${await res.text()}`);
+    const j = await res.json();
+    cached = { token: j.access_token, exp: Date.now() + j.expires_in * 1000 };
+    return cached.token;
+  };
+
+  return {
+    url, built, config, database, dataDir, db: built.database.prisma, token,
+    async rest(method, p, body, o = {}) {
+      const t = o.token ?? await token();
+      const res = await fetch(`${url}${p}`, {
+        method,
+        headers: { ...(t ? { authorization: `Bearer ${t}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}), ...o.headers },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: any = text;
+      try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close(c = {}) {
+      await built.app.close();
+      if (!c.keepData) {
+        await database.drop();
+        if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
