@@ -29,10 +29,15 @@ export interface BuiltApp {
   tls: TlsMaterial | undefined;
 }
 
-export async function buildApp(config: Config): Promise<BuiltApp> {
+export interface BuildOptions {
+  /** see DatabaseOptions.memoryTemplate */
+  memoryTemplate?: Blob;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
   const url = new URL(config.environmentUrl);
   const tls = await loadTls(config.tls, config.dataDir, [url.hostname, config.host]);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsDir: config.migrationsDir });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsDir: config.migrationsDir, memoryTemplate: options.memoryTemplate });
   try {
     return await assemble(config, database, tls);
   } catch (e) {

@@ -24,11 +24,13 @@ export interface DatabaseOptions {
   url: string | undefined;
   dataDir: string;
   migrationsDir: string;
+  /** a migrated data directory dump to start an in-memory PGlite from (tests: skips initdb, ~5 s each) */
+  memoryTemplate?: Blob;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) return openPostgres(opts.url, opts.migrationsDir);
-  return openPglite(opts.url === "memory" ? undefined : path.join(opts.dataDir, "pglite"), opts.migrationsDir);
+  return openPglite(opts.url === "memory" ? undefined : path.join(opts.dataDir, "pglite"), opts.migrationsDir, opts.memoryTemplate);
 }
 
 async function openPostgres(url: string, migrationsDir: string): Promise<Database> {
@@ -45,11 +47,11 @@ async function openPostgres(url: string, migrationsDir: string): Promise<Databas
   };
 }
 
-async function openPglite(dir: string | undefined, migrationsDir: string): Promise<Database> {
+async function openPglite(dir: string | undefined, migrationsDir: string, template?: Blob): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   if (dir) fs.mkdirSync(path.dirname(dir), { recursive: true }); // PGlite does not create parent directories
-  const pglite = new PGlite(dir ?? "memory://");
+  const pglite = dir ? new PGlite(dir) : template ? new PGlite({ loadDataDir: template }) : new PGlite("memory://");
   await pglite.waitReady;
   const applied = await applyMigrations({ kind: "pglite", pglite }, migrationsDir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });

@@ -57,7 +57,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     ...opts.env,
   };
   const config = loadConfig(env);
-  const built = await buildApp(config);
+  const built = await buildApp(config, { memoryTemplate: config.databaseUrl === "memory" ? database.template : undefined });
   await built.app.listen({ host: config.host, port: config.port });
   const url = config.environmentUrl;
 
@@ -67,7 +67,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     const res = await fetch(`${url}/oauth/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: env.SCALEKIT_CLIENT_ID, client_secret: env.SCALEKIT_CLIENT_SECRET }),
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: built.credentials.clientId, client_secret: built.credentials.clientSecret ?? "" }),
     });
     if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${await res.text()}`);
     const j = await res.json();
