@@ -1,10 +1,10 @@
 // Prisma client by URL. PostgreSQL goes through @prisma/adapter-pg; without a URL the server embeds PGlite
 // persisted under the data directory, so `npm start` needs nothing installed. Neither path needs Prisma's
 // native engine binary.
-import fs from "node:fs";
 import path from "node:path";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { applyMigrations, type MigrationTarget } from "./migrate.js";
+import { lockDataDir } from "./data-dir-lock.js";
 
 export type Db = PrismaClient;
 
@@ -50,15 +50,22 @@ async function openPostgres(url: string, migrationsDir: string): Promise<Databas
 async function openPglite(dir: string | undefined, migrationsDir: string, template?: Blob): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
-  if (dir) fs.mkdirSync(path.dirname(dir), { recursive: true }); // PGlite does not create parent directories
+  const release = dir ? lockDataDir(path.dirname(dir)) : () => {};
   const pglite = dir ? new PGlite(dir) : template ? new PGlite({ loadDataDir: template }) : new PGlite("memory://");
-  await pglite.waitReady;
-  const applied = await applyMigrations({ kind: "pglite", pglite }, migrationsDir);
+  let applied: string[];
+  try {
+    await pglite.waitReady;
+    applied = await applyMigrations({ kind: "pglite", pglite }, migrationsDir);
+  } catch (e) {
+    await pglite.close().catch(() => {});
+    release();
+    throw e;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma, kind: "pglite", applied,
     location: dir ? `pglite:${dir}` : "pglite:memory",
     ping: async () => { await pglite.query("SELECT 1"); },
-    close: async () => { await prisma.$disconnect(); await pglite.close(); },
+    close: async () => { await prisma.$disconnect(); await pglite.close(); release(); },
   };
 }

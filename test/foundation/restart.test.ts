@@ -72,3 +72,16 @@ describe("restart", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("embedded data directory", () => {
+  it("refuses a second server on the same data directory, and starts after the first stops", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sk-lock-"));
+    const database = { url: undefined, label: "pglite:file", drop: async () => {} };
+    const a = await startTestServer({ dataDir: dir, database });
+    await expect(startTestServer({ dataDir: dir, database })).rejects.toThrow(/in use by another server/);
+    await a.close({ keepData: true });
+    const b = await startTestServer({ dataDir: dir, database });
+    await b.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -21,7 +21,7 @@ afterAll(async () => { await s?.close(); });
 
 function h1(pathname: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
   return new Promise<{ status: number; alpn: string | false | null; body: string }>((resolve, reject) => {
-    const req = https.request(`${s.url}${pathname}`, { ca, method: init.method ?? "GET", headers: init.headers, agent: false, ALPNProtocols: ["http/1.1"] }, (res) => {
+    const req = https.request(`${s.url}${pathname}`, { ca, method: init.method ?? "GET", headers: init.headers, agent: false, ALPNProtocols: ["http/1.1"] } as https.RequestOptions, (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
       res.on("end", () => resolve({ status: res.statusCode!, alpn: (res.socket as any).alpnProtocol, body }));
