@@ -2,7 +2,8 @@
 // generic transports, so the coverage report is computed, not kept by hand.
 import type { ServiceImplementation } from "../protocol/rpc.js";
 import type { ServiceDeps } from "./deps.js";
+import { organizationService } from "./organizations/service.js";
 
-export function serviceImplementations(_deps: ServiceDeps): ServiceImplementation<any>[] {
-  return [];
+export function serviceImplementations(deps: ServiceDeps): ServiceImplementation<any>[] {
+  return [organizationService(deps)];
 }

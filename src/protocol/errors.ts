@@ -58,6 +58,9 @@ function fromDatabaseError(e: any): ConnectError | undefined {
   const code: unknown = e?.code;
   if (typeof code !== "string" || !/^P\d{4}$/.test(code)) return undefined;
   const fields = e?.meta?.target ?? e?.meta?.driverAdapterError?.cause?.constraint?.fields;
+  // PostgreSQL text and jsonb cannot hold U+0000 (22021, 22P05): valid JSON and protobuf, but the client's to fix
+  const sqlState: unknown = e?.meta?.driverAdapterError?.cause?.code;
+  if (sqlState === "22021" || sqlState === "22P05") return apiError(Code.InvalidArgument, "text values must not contain NUL (\\u0000) characters");
   switch (code) {
     case "P2002": return alreadyExists(`a resource with the same ${Array.isArray(fields) ? fields.join(", ") : "unique key"} already exists`);
     case "P2025": case "P2001": case "P2015": case "P2018": return apiError(Code.NotFound, "resource not found");

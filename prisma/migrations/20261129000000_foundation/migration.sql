@@ -70,6 +70,8 @@ CREATE TABLE "organizations" (
     "external_id" TEXT,
     "metadata" JSONB NOT NULL DEFAULT '{}',
     "region_code" INTEGER NOT NULL DEFAULT 1,
+    "slug" TEXT,
+    "logo_url" TEXT,
     "features" JSONB NOT NULL DEFAULT '[]',
     "user_management" JSONB,
     "session_policy" JSONB,
@@ -110,6 +112,9 @@ CREATE INDEX "events_organization_id_id_idx" ON "events"("organization_id", "id"
 
 -- CreateIndex
 CREATE UNIQUE INDEX "organizations_external_id_key" ON "organizations"("external_id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "organizations_slug_key" ON "organizations"("slug");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "portal_links_token_key" ON "portal_links"("token");
