@@ -7,7 +7,7 @@ import { defineConfig } from "prisma/config";
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(import.meta.dirname, "prisma/schema-engine-wasm.mjs");
 
 export default defineConfig({
-  schema: "prisma/schema.prisma",
+  schema: "prisma/schema",
   migrations: { path: "prisma/migrations" },
   // postgres(ql)://… for a real server; pglite:<dir> for an embedded one (never one the server holds open).
   datasource: { url: process.env.DATABASE_URL ?? "pglite:./.scalekit-data/dev-cli-db" },
