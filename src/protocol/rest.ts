@@ -73,6 +73,34 @@ function coerce(f: DescField | undefined, raw: string, name: string): JsonValue 
   return raw; // integers (protojson accepts decimal strings), enums by name or number, timestamps, strings
 }
 
+/**
+ * grpc-gateway discards unknown JSON fields, but protobuf-es's ignoreUnknownFields would also drop unknown enum
+ * names silently. So unknown fields are removed here, by the descriptor, enum names are checked with the field
+ * named in the error, and fromJson stays strict about everything else.
+ */
+function checkedJson(msg: DescMessage, json: unknown, prefix = ""): unknown {
+  if (!json || typeof json !== "object" || Array.isArray(json) || msg.typeName.startsWith("google.protobuf.")) return json;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) {
+    const f = msg.fields.find((x) => x.name === k || x.jsonName === k);
+    if (!f) continue;
+    const name = prefix + f.name;
+    const enumOf = f.fieldKind === "enum" ? f.enum : f.fieldKind === "list" && f.listKind === "enum" ? f.enum : undefined;
+    if (enumOf && enumOf.typeName !== "google.protobuf.NullValue") {
+      for (const e of Array.isArray(v) ? v : [v]) {
+        if (typeof e === "string" && !enumOf.values.some((x) => x.name === e))
+          throw invalidArgument(name, `unknown value "${e}"; expected one of ${enumOf.values.map((x) => x.name).join(", ")}`);
+      }
+    }
+    if (f.fieldKind === "message") out[k] = checkedJson(f.message, v, `${name}.`);
+    else if (f.fieldKind === "list" && f.listKind === "message" && Array.isArray(v)) out[k] = v.map((x) => checkedJson(f.message, x, `${name}.`));
+    else if (f.fieldKind === "map" && f.mapKind === "message" && v && typeof v === "object")
+      out[k] = Object.fromEntries(Object.entries(v).map(([mk, mv]) => [mk, checkedJson(f.message, mv, `${name}.`)]));
+    else out[k] = v;
+  }
+  return out;
+}
+
 /** Builds the request message from path variables, query parameters and body, as grpc-gateway does. */
 export function requestFromHttp(b: HttpBinding, vars: string[], req: FastifyRequest): unknown {
   const m = b.method;
@@ -96,8 +124,9 @@ export function requestFromHttp(b: HttpBinding, vars: string[], req: FastifyRequ
   }
   const params = req.params as Record<string, string>;
   for (const v of vars) setPath(json, v, coerce(fieldAt(m.input, v), params[v.replace(/\./g, "__")], v));
+  const checked = checkedJson(m.input, json) as JsonValue;
   try {
-    return fromJson(m.input, json, { ignoreUnknownFields: true });
+    return fromJson(m.input, checked);
   } catch (e) {
     const msg = (e as Error).message;
     const field = /field ([\w.]+)/.exec(msg)?.[1]?.split(".").pop();
