@@ -18,6 +18,7 @@ import { Code } from "@connectrpc/connect";
 import { cleartextServerFactory, tlsServerFactory } from "./server/dual-protocol.js";
 import { loadTls, type TlsMaterial } from "./server/tls.js";
 import { loggerOptions, requestId } from "./log.js";
+import { registerLocalApi } from "./local/index.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -57,7 +58,8 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   });
   const auth = new Authenticator(keys);
   const outbox = new Outbox(settings.environmentId);
-  const registry = new RpcRegistry(allServices, serviceImplementations({ db, outbox, config, environmentId: settings.environmentId }));
+  const deps = { db, outbox, config, environmentId: settings.environmentId };
+  const registry = new RpcRegistry(allServices, serviceImplementations(deps));
 
   const app = Fastify({
     serverFactory: tls ? tlsServerFactory(tls) : cleartextServerFactory,
@@ -75,6 +77,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => registerTokenEndpoints(scope, {
     db, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
+  await registerLocalApi(app, auth, deps);
   let restRoutes: RestRoute[] = [];
   await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
 
@@ -88,7 +91,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     }
   });
   app.setNotFoundHandler(async (req, reply) => {
-    if (req.url.startsWith("/api/")) {
+    if (req.url.startsWith("/api/") || req.url.startsWith("/local/")) {
       try { await auth.verifyAuthorization(req.headers.authorization); } catch (e) { return sendRestError(reply, e); }
     }
     return sendRestError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
