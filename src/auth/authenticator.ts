@@ -1,11 +1,10 @@
-// Bearer verification shared by the REST hook and the gRPC adapter. Only RS256 with one of this environment's
-// keys is accepted: `alg: none`, HS256 signed with the public key, unknown kids, expired or malformed tokens all
-// fail with UNAUTHENTICATED, which makes the SDK fetch a fresh token and retry.
-import { decodeProtectedHeader, jwtVerify, errors as joseErrors } from "jose";
-import { ConnectError } from "@connectrpc/connect";
+// Bearer verification shared by the REST hook, the local API and the gRPC adapter. Only RS256 with one of this
+// environment's keys is accepted: `alg: none`, HS256 signed with the public key, unknown kids, expired or
+// malformed tokens all fail with UNAUTHENTICATED, which makes the SDK fetch a fresh token and retry.
 import { unauthenticated } from "../protocol/errors.js";
 import type { KeyStore } from "./keys.js";
 import type { Principal } from "./principal.js";
+import { JwtFormatError, rs256Valid, splitJwt } from "./jwt-verify.js";
 
 export class Authenticator {
   constructor(private readonly keys: KeyStore) {}
@@ -18,28 +17,28 @@ export class Authenticator {
   }
 
   async verifyToken(token: string): Promise<Principal> {
-    let kid: string | undefined;
+    let parts;
     try {
-      const h = decodeProtectedHeader(token);
-      if (h.alg !== "RS256") throw unauthenticated(`token algorithm ${String(h.alg)} is not accepted`);
-      kid = h.kid;
+      parts = splitJwt(token);
     } catch (e) {
-      if (e instanceof ConnectError) throw e;
-      throw unauthenticated("malformed access token");
+      if (e instanceof JwtFormatError) throw unauthenticated("malformed access token");
+      throw e;
     }
-    if (!kid) throw unauthenticated("access token has no kid");
-    const key = await this.keys.publicKey(kid);
+    const { header, payload } = parts;
+    if (header.alg !== "RS256") throw unauthenticated(`token algorithm ${String(header.alg)} is not accepted`);
+    if (typeof header.kid !== "string" || !header.kid) throw unauthenticated("access token has no kid");
+    if (header.crit !== undefined) throw unauthenticated("access token has unsupported critical headers");
+    const key = await this.keys.verificationKey(header.kid);
     if (!key) throw unauthenticated("access token was not signed by this environment");
-    try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ["RS256"] });
-      if (typeof payload.client_id !== "string") throw unauthenticated("access token has no client_id");
-      const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === "string") : [];
-      const oid = typeof payload.oid === "string" ? payload.oid : undefined;
-      return { clientId: payload.client_id, scopes, ...(oid ? { organizationId: oid } : {}) };
-    } catch (e) {
-      if (e instanceof joseErrors.JWTExpired) throw unauthenticated("access token expired");
-      if (e instanceof ConnectError) throw e;
-      throw unauthenticated("invalid access token");
-    }
+    if (!rs256Valid(parts, key)) throw unauthenticated("invalid access token");
+
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof payload.exp !== "number") throw unauthenticated("access token has no exp");
+    if (payload.exp <= now) throw unauthenticated("access token expired");
+    if (typeof payload.nbf === "number" && payload.nbf > now) throw unauthenticated("access token is not valid yet");
+    if (typeof payload.client_id !== "string") throw unauthenticated("access token has no client_id");
+    const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === "string") : [];
+    const oid = typeof payload.oid === "string" ? payload.oid : undefined;
+    return { clientId: payload.client_id, scopes, ...(oid ? { organizationId: oid } : {}) };
   }
 }

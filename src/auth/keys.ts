@@ -1,5 +1,6 @@
 // RS256 signing keys live in the database so tokens issued before a restart (or by another replica) verify.
 // Keys are immutable per kid, so caching them in memory never changes an answer.
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import type { Db } from "../db/client.js";
 import { newId } from "../protocol/ids.js";
@@ -7,7 +8,7 @@ import { newId } from "../protocol/ids.js";
 export interface SigningKey { kid: string; privateKey: CryptoKey }
 
 export class KeyStore {
-  private publicKeys = new Map<string, CryptoKey>();
+  private verificationKeys = new Map<string, KeyObject>();
   private signing: SigningKey | undefined;
 
   constructor(private readonly db: Db) {}
@@ -31,13 +32,13 @@ export class KeyStore {
   }
 
   /** Public key for a kid, or undefined if this environment never had it (or retired it). */
-  async publicKey(kid: string): Promise<CryptoKey | undefined> {
-    const cached = this.publicKeys.get(kid);
+  async verificationKey(kid: string): Promise<KeyObject | undefined> {
+    const cached = this.verificationKeys.get(kid);
     if (cached) return cached;
     const row = await this.db.signingKey.findUnique({ where: { kid } });
     if (!row || row.retiredAt) return undefined;
-    const key = (await importJWK(row.publicJwk as JWK, "RS256")) as CryptoKey;
-    this.publicKeys.set(kid, key);
+    const key = createPublicKey({ key: row.publicJwk as any, format: "jwk" });
+    this.verificationKeys.set(kid, key);
     return key;
   }
 
