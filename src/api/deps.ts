@@ -1,10 +1,12 @@
 import type { Config } from "../config.js";
-import type { Db } from "../db/client.js";
+import type { Database, Db } from "../db/client.js";
 import type { Outbox } from "../events/outbox.js";
 
 /** What a service needs from the process; passed explicitly so tests can build services the same way. */
 export interface ServiceDeps {
   db: Db;
+  /** direct parameterised reads for hot paths (see Database.sql) */
+  sql: Database["sql"];
   outbox: Outbox;
   config: Config;
   environmentId: string;

@@ -3,17 +3,29 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { SignJWT } from "jose";
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/client.js";
+import type { Database } from "../db/client.js";
 import type { KeyStore } from "./keys.js";
 import { hashSecret } from "./secrets.js";
 
 export interface TokenEndpointDeps {
-  db: Db;
+  sql: Database["sql"];
   keys: KeyStore;
   hashKey: Buffer;
   issuer: string;
   environmentTokenTtl: number;
 }
+
+interface ClientRow {
+  id: string; kind: string; organizationId: string | null; scopes: string[]; audience: string[];
+  customClaims: Record<string, unknown>; expirySeconds: number;
+}
+
+// The one query a token costs: the client that owns this secret hash (the hash is the unique lookup key).
+const CLIENT_BY_SECRET = `
+  SELECT c.id, c.kind, c.organization_id AS "organizationId", c.scopes, c.audience,
+         c.custom_claims AS "customClaims", c.expiry_seconds AS "expirySeconds"
+  FROM client_secrets s JOIN api_clients c ON c.id = s.client_id
+  WHERE s.hash = $1`;
 
 type OAuthError = "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_grant" | "invalid_scope";
 
@@ -52,7 +64,7 @@ function clientCredentials(authorization: string | undefined, body: Record<strin
 }
 
 export async function registerTokenEndpoints(app: FastifyInstance, deps: TokenEndpointDeps) {
-  const { db, keys, hashKey, issuer } = deps;
+  const { sql, keys, hashKey, issuer } = deps;
 
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     const out: Record<string, string | string[]> = {};
@@ -72,12 +84,11 @@ export async function registerTokenEndpoints(app: FastifyInstance, deps: TokenEn
       if (!grantType) throw new TokenError("invalid_request", "grant_type is required");
       const { clientId, secret, basic } = clientCredentials(req.headers.authorization, body);
 
-      const row = await db.clientSecret.findUnique({ where: { hash: hashSecret(hashKey, secret) }, include: { client: true } });
-      if (!row || row.clientId !== clientId) throw new TokenError("invalid_client", "client authentication failed", basic);
+      const [client] = await sql<ClientRow>(CLIENT_BY_SECRET, [hashSecret(hashKey, secret)]);
+      if (!client || client.id !== clientId) throw new TokenError("invalid_client", "client authentication failed", basic);
       if (grantType !== "client_credentials")
         throw new TokenError("unsupported_grant_type", `grant_type ${grantType} is not supported; use client_credentials`);
 
-      const client = row.client;
       const now = Math.floor(Date.now() / 1000);
       const ttl = client.kind === "environment" ? deps.environmentTokenTtl : client.expirySeconds;
       const { kid, privateKey } = keys.signingKey();

@@ -6,6 +6,21 @@ import http from "node:http";
 import http2 from "node:http2";
 import type net from "node:net";
 
+/**
+ * A handler that HTTP/2 gRPC requests (content-type application/grpc…) go to instead of Fastify, once set.
+ * Set after the routes exist, which is after Fastify has built the server.
+ */
+export interface DirectGrpc { handler?: http.RequestListener }
+
+function withDirectGrpc(handler: http.RequestListener, direct: DirectGrpc): http.RequestListener {
+  return (req, res) => {
+    const ct = req.headers["content-type"];
+    if (direct.handler && req.httpVersionMajor === 2 && typeof ct === "string" && ct.startsWith("application/grpc") && !ct.startsWith("application/grpc-web"))
+      return direct.handler(req, res);
+    return handler(req, res);
+  };
+}
+
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 const IDLE_SESSION_MS = 72_000;
 const SNIFF_TIMEOUT_MS = 10_000;
@@ -48,10 +63,14 @@ function trackSessions(server: http2.Http2Server | http2.Http2SecureServer, targ
   (target as any).closeHttp2Sessions = () => { for (const s of sessions) s.close(); };
 }
 
-export function cleartextServerFactory(handler: http.RequestListener): http.Server {
+export function cleartextServerFactory(direct: DirectGrpc) {
+  return (handler: http.RequestListener): http.Server => cleartextServer(handler, direct);
+}
+
+function cleartextServer(handler: http.RequestListener, direct: DirectGrpc): http.Server {
   const h1 = http.createServer(handler);
   h1.keepAliveTimeout = IDLE_SESSION_MS;
-  const h2 = http2.createServer({}, handler as any); // the same Fastify handler serves both request kinds
+  const h2 = http2.createServer({}, withDirectGrpc(handler, direct) as any); // Fastify's handler serves both request kinds
   trackSessions(h2, h1);
   const [h1Connection] = h1.listeners("connection") as ((s: net.Socket) => void)[];
   h1.removeListener("connection", h1Connection);
@@ -60,9 +79,9 @@ export function cleartextServerFactory(handler: http.RequestListener): http.Serv
   return h1;
 }
 
-export function tlsServerFactory(tls: { key: Buffer; cert: Buffer }) {
+export function tlsServerFactory(tls: { key: Buffer; cert: Buffer }, direct: DirectGrpc) {
   return (handler: http.RequestListener) => {
-    const server = http2.createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, handler as any);
+    const server = http2.createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, withDirectGrpc(handler, direct) as any);
     trackSessions(server, server);
     return server as unknown as http.Server;
   };

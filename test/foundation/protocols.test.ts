@@ -51,6 +51,15 @@ describe("one port", () => {
     expect(ready.status).toBe(200);
   });
 
+  it("tags gRPC answers with a request id, echoing the caller's", async () => {
+    const client = rpcClient(s.url, organizations.OrganizationService, "grpc", await s.token());
+    let header: Headers | undefined;
+    await client.listOrganization({ pageSize: 10 }, { onHeader: (h) => { header = h; } });
+    expect(header?.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
+    await client.listOrganization({ pageSize: 10 }, { headers: { "x-request-id": "trace-123" }, onHeader: (h) => { header = h; } });
+    expect(header?.get("x-request-id")).toBe("trace-123");
+  });
+
   it("speaks Connect and gRPC-web over HTTP/1.1", async () => {
     const token = await s.token();
     for (const protocol of ["connect", "grpc-web"] as const) {

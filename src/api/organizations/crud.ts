@@ -10,7 +10,7 @@ import type { ServiceImplementation } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { metadataOf, organizationMessage } from "./mapping.js";
 import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
-import { emitOrganizationEvent, findOrganization, keyOf, lockOrganization, uniqueConflict } from "./store.js";
+import { emitOrganizationEvent, keyOf, lockOrganization, ORGANIZATION_COLUMNS, readOrganization, uniqueConflict } from "./store.js";
 import {
   checkDisplayName, checkExternalId, checkLogoUrl, checkMetadata, checkSearchQuery, checkSlug, listPageSize, searchPageSize,
 } from "./validation.js";
@@ -82,7 +82,25 @@ function regionOf(code: commons.RegionCode): commons.RegionCode {
   return code;
 }
 
-export function organizationCrud({ db, outbox }: ServiceDeps): Methods {
+/** Organizations in id order through direct queries; `externalId` narrows to at most one. */
+function organizationsBySql(sql: ServiceDeps["sql"], externalId: string | undefined): KeysetSource<Row> {
+  const filter = externalId ? ["external_id = $1"] : [];
+  const base = externalId ? [externalId] : [];
+  return {
+    count: async () => Number((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM organizations${filter.length ? ` WHERE ${filter[0]}` : ""}`, base))[0].n),
+    rows: (range: IdRange, order, take) => {
+      const where = [...filter];
+      const params: unknown[] = [...base];
+      if (range.gt) { params.push(range.gt); where.push(`id > $${params.length}`); }
+      if (range.lt) { params.push(range.lt); where.push(`id < $${params.length}`); }
+      params.push(take);
+      return sql<Row>(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY id ${order === "asc" ? "ASC" : "DESC"} LIMIT $${params.length}`, params);
+    },
+  };
+}
+
+export function organizationCrud({ db, sql, outbox }: ServiceDeps): Methods {
   return {
     async createOrganization(req) {
       const o = req.organization;
@@ -109,11 +127,11 @@ export function organizationCrud({ db, outbox }: ServiceDeps): Methods {
     },
 
     async getOrganization(req) {
-      return { organization: organizationMessage(await findOrganization(db, keyOf(req.identities))) };
+      return { organization: organizationMessage(await readOrganization(sql, keyOf(req.identities))) };
     },
 
     async getOrganizationByExternalId(req) {
-      return { organization: organizationMessage(await findOrganization(db, keyOf(req.identities))) };
+      return { organization: organizationMessage(await readOrganization(sql, keyOf(req.identities))) };
     },
 
     async updateOrganization(req) {
@@ -146,8 +164,7 @@ export function organizationCrud({ db, outbox }: ServiceDeps): Methods {
     },
 
     async listOrganization(req) {
-      const where: Prisma.OrganizationWhereInput = req.externalId ? { externalId: req.externalId } : {};
-      const page = await keysetPage(organizationsWhere(db, where), listPageSize(req.pageSize), req.pageToken);
+      const page = await keysetPage(organizationsBySql(sql, req.externalId || undefined), listPageSize(req.pageSize), req.pageToken);
       return {
         organizations: page.items.map(organizationMessage), totalSize: page.totalSize,
         nextPageToken: page.nextPageToken, prevPageToken: page.prevPageToken,

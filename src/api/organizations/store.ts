@@ -1,7 +1,7 @@
 // Finding, locking and changing organizations, and the event each change writes in the same transaction.
 import type { ConnectError } from "@connectrpc/connect";
 import type { Organization as OrganizationRow } from "../../generated/prisma/client.js";
-import type { Db } from "../../db/client.js";
+import type { Database, Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
 import type { Outbox } from "../../events/outbox.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
@@ -27,6 +27,19 @@ export function keyOf(identities: { case: "id" | "externalId"; value: string } |
 
 function missing(key: OrganizationKey): ConnectError {
   return "id" in key ? notFound("organization", key.id) : notFound("organization with external_id", key.externalId);
+}
+
+/** The organization row as Prisma shapes it, read with one direct query (the hot path of Get and List). */
+export const ORGANIZATION_COLUMNS = `id, display_name AS "displayName", external_id AS "externalId", metadata,
+  region_code AS "regionCode", slug, logo_url AS "logoUrl", features, user_management AS "userManagement",
+  session_policy AS "sessionPolicy", create_time AT TIME ZONE 'UTC' AS "createTime", update_time AT TIME ZONE 'UTC' AS "updateTime"`;
+
+export async function readOrganization(sql: Database["sql"], key: OrganizationKey): Promise<OrganizationRow> {
+  const [row] = "id" in key
+    ? await sql<OrganizationRow>(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE id = $1`, [key.id])
+    : await sql<OrganizationRow>(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE external_id = $1`, [key.externalId]);
+  if (!row) throw missing(key);
+  return row;
 }
 
 export async function findOrganization(db: Db | Tx, key: OrganizationKey): Promise<OrganizationRow> {
