@@ -15,10 +15,11 @@ import { registerGrpc } from "./protocol/grpc.js";
 import { registerRestRoutes, sendRestError, type RestRoute } from "./protocol/rest.js";
 import { apiError } from "./protocol/errors.js";
 import { Code } from "@connectrpc/connect";
-import { cleartextServerFactory, tlsServerFactory } from "./server/dual-protocol.js";
+import { cleartextServerFactory, tlsServerFactory, type DirectGrpc } from "./server/dual-protocol.js";
 import { loadTls, type TlsMaterial } from "./server/tls.js";
 import { loggerOptions, requestId } from "./log.js";
 import { registerLocalApi } from "./local/index.js";
+import { startWebhooks } from "./events/webhooks.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -58,11 +59,12 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   });
   const auth = new Authenticator(keys);
   const outbox = new Outbox(settings.environmentId);
-  const deps = { db, outbox, config, environmentId: settings.environmentId };
+  const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
 
+  const directGrpc: DirectGrpc = {};
   const app = Fastify({
-    serverFactory: tls ? tlsServerFactory(tls) : cleartextServerFactory,
+    serverFactory: tls ? tlsServerFactory(tls, directGrpc) : cleartextServerFactory(directGrpc),
     logger: loggerOptions(config.logLevel),
     genReqId: requestId,
     // one line per request only when debugging: at info level the log is for events worth reading
@@ -71,11 +73,13 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     routerOptions: { maxParamLength: 500 },
   });
   app.addHook("onSend", async (req, reply) => { reply.header("x-request-id", req.id); });
-  app.addHook("onClose", async () => { await database.close(); });
+  const webhooks = await startWebhooks(config, database, app.log);
+  // the worker first: it hands back its claims through the database before the database goes away
+  app.addHook("onClose", async () => { await webhooks.stop(); await database.close(); });
 
-  await registerGrpc(app, registry, auth);
+  directGrpc.handler = await registerGrpc(app, registry, auth);
   await app.register(async (scope) => registerTokenEndpoints(scope, {
-    db, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
+    sql: database.sql, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
   await registerLocalApi(app, auth, deps);
   let restRoutes: RestRoute[] = [];

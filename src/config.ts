@@ -2,6 +2,7 @@
 // line naming the variable, because a server that half-starts on a typo is worse than one that refuses.
 import fs from "node:fs";
 import path from "node:path";
+import { eventTypesProblem, organizationIdsProblem, parseDurations, secretProblem, urlProblem } from "./events/endpoint-rules.js";
 
 export type TlsConfig =
   | { mode: "off" }
@@ -24,7 +25,38 @@ export interface Config {
   /** lifetime of environment-client access tokens, in seconds */
   tokenTtlSeconds: number;
   migrationsDir: string;
+  webhooks: WebhookConfig;
 }
+
+/** An endpoint declared at start-up; `key` identifies it across restarts (it is reconciled, not re-created). */
+export interface ConfiguredEndpoint {
+  key: string;
+  url: string;
+  secret: string;
+  eventTypes: string[];
+  organizationIds: string[];
+  description: string;
+  enabled: boolean;
+}
+
+export interface WebhookConfig {
+  endpoints: ConfiguredEndpoint[];
+  /** wait before each attempt, in ms: [0, 5 s, …]; its length is the number of attempts */
+  retrySchedule: number[];
+  timeoutMs: number;
+  /** safety-net poll; on PGlite the only wake-up. Undefined: chosen by database kind */
+  pollMs: number | undefined;
+  /** requests in flight per process, and per endpoint within that (so one slow receiver cannot take them all) */
+  concurrency: number;
+  endpointConcurrency: number;
+  /** how long a rotated-out secret still signs when the rotation does not say */
+  rotationGraceSeconds: number;
+  /** false: this replica serves the API but delivers nothing */
+  worker: boolean;
+}
+
+/** Immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: about a day and a half of retries. */
+export const DEFAULT_RETRY_SCHEDULE = "0,5s,5m,30m,2h,5h,10h,10h";
 
 export class ConfigError extends Error {}
 
@@ -99,5 +131,81 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     environmentUrl, clientId, clientSecret, environmentId, tls, logLevel,
     tokenTtlSeconds: int(env, "TOKEN_TTL_SECONDS", 86399, 60, 31_536_000),
     migrationsDir: path.resolve(import.meta.dirname, "../prisma/migrations"),
+    webhooks: loadWebhookConfig(env),
+  };
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+type EndpointFieldNames = { url: string; secret: string; events: string; organizations: string };
+
+function checkEndpoint(names: EndpointFieldNames, e: Omit<ConfiguredEndpoint, "key">): void {
+  const problems: [keyof EndpointFieldNames, string | undefined][] = [
+    ["url", urlProblem(e.url)], ["secret", secretProblem(e.secret)],
+    ["events", eventTypesProblem(e.eventTypes)], ["organizations", organizationIdsProblem(e.organizationIds)],
+  ];
+  for (const [field, problem] of problems) if (problem) throw new ConfigError(`${names[field]} ${problem}`);
+}
+
+function fileEndpoints(file: string): ConfiguredEndpoint[] {
+  if (!fs.existsSync(file)) throw new ConfigError(`WEBHOOKS_FILE points to a file that does not exist: ${file}`);
+  let parsed: any;
+  try { parsed = JSON.parse(fs.readFileSync(file, "utf8")); } catch (e) {
+    throw new ConfigError(`WEBHOOKS_FILE is not valid JSON: ${(e as Error).message}`);
+  }
+  const entries = Array.isArray(parsed) ? parsed : parsed?.endpoints;
+  if (!Array.isArray(entries)) throw new ConfigError("WEBHOOKS_FILE must hold {\"endpoints\": [...]} or an array of endpoints");
+  return entries.map((x: any, i: number) => {
+    const where = `WEBHOOKS_FILE endpoints[${i}]`;
+    if (!x || typeof x !== "object") throw new ConfigError(`${where} must be an object`);
+    if (x.name !== undefined && (typeof x.name !== "string" || !x.name)) throw new ConfigError(`${where} name must be a non-empty string`);
+    if (x.description !== undefined && typeof x.description !== "string") throw new ConfigError(`${where} description must be a string`);
+    if (x.enabled !== undefined && typeof x.enabled !== "boolean") throw new ConfigError(`${where} enabled must be true or false`);
+    const e = {
+      url: typeof x.url === "string" ? x.url : "", secret: x.secret,
+      eventTypes: x.events ?? [], organizationIds: x.organizations ?? [],
+      description: x.description ?? "", enabled: x.enabled ?? true,
+    };
+    checkEndpoint({ url: `${where} url`, secret: `${where} secret`, events: `${where} events`, organizations: `${where} organizations` }, e);
+    return { key: `file:${x.name ?? e.url}`, ...e };
+  });
+}
+
+function loadWebhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  const endpoints: ConfiguredEndpoint[] = [];
+  if (env.WEBHOOK_URL || env.WEBHOOK_SECRET) {
+    // the secret is the user's to choose here: they must configure the same one in their receiver
+    if (!env.WEBHOOK_URL || !env.WEBHOOK_SECRET) throw new ConfigError("WEBHOOK_URL and WEBHOOK_SECRET must be set together (WEBHOOK_SECRET=whsec_<base64>)");
+    const e = {
+      url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET, eventTypes: list(env.WEBHOOK_EVENTS),
+      organizationIds: list(env.WEBHOOK_ORGANIZATIONS), description: "from WEBHOOK_URL", enabled: true,
+    };
+    checkEndpoint({ url: "WEBHOOK_URL", secret: "WEBHOOK_SECRET", events: "WEBHOOK_EVENTS", organizations: "WEBHOOK_ORGANIZATIONS" }, e);
+    endpoints.push({ key: "env", ...e });
+  }
+  if (env.WEBHOOKS_FILE) endpoints.push(...fileEndpoints(path.resolve(env.WEBHOOKS_FILE)));
+  const keys = new Set<string>();
+  for (const e of endpoints) {
+    if (keys.has(e.key)) throw new ConfigError(`WEBHOOKS_FILE declares the endpoint "${e.key.replace(/^file:/, "")}" twice; give them distinct names`);
+    keys.add(e.key);
+  }
+
+  const rawSchedule = env.WEBHOOK_RETRY_SCHEDULE || DEFAULT_RETRY_SCHEDULE;
+  const retrySchedule = parseDurations(rawSchedule);
+  if (!retrySchedule || !retrySchedule.length || retrySchedule.length > 50 || retrySchedule.some((ms) => ms > 7 * 86_400_000))
+    throw new ConfigError(`WEBHOOK_RETRY_SCHEDULE must be 1 to 50 comma-separated delays such as 0,5s,5m,2h (each at most 7 days), got "${rawSchedule}"`);
+
+  const worker = env.WEBHOOK_WORKER || "on";
+  if (worker !== "on" && worker !== "off") throw new ConfigError(`WEBHOOK_WORKER must be "on" or "off", got "${worker}"`);
+  const concurrency = int(env, "WEBHOOK_CONCURRENCY", 400, 1, 10_000);
+  return {
+    endpoints, retrySchedule, worker: worker === "on",
+    timeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 15_000, 100, 120_000),
+    pollMs: env.WEBHOOK_POLL_MS ? int(env, "WEBHOOK_POLL_MS", 1000, 10, 60_000) : undefined,
+    concurrency,
+    endpointConcurrency: Math.min(concurrency, int(env, "WEBHOOK_ENDPOINT_CONCURRENCY", 100, 1, 10_000)),
+    rotationGraceSeconds: int(env, "WEBHOOK_ROTATION_GRACE_SECONDS", 86_400, 0, 30 * 86_400),
   };
 }

@@ -3,7 +3,9 @@
 import type { ServiceImplementation } from "../protocol/rpc.js";
 import type { ServiceDeps } from "./deps.js";
 import { organizationService } from "./organizations/service.js";
+import { eventsService } from "./events/service.js";
+import { rolesService } from "./roles/service.js";
 
 export function serviceImplementations(deps: ServiceDeps): ServiceImplementation<any>[] {
-  return [organizationService(deps)];
+  return [organizationService(deps), eventsService(deps), rolesService(deps)];
 }

@@ -1,5 +1,5 @@
 // Transactional outbox: a state change and its webhook event are written in the same transaction, so an event
-// exists exactly when its change committed. Delivery reads this table (a later worker).
+// exists exactly when its change committed. The webhook worker (worker.ts) delivers from this table.
 import type { Tx } from "../db/tx.js";
 import { newId } from "../protocol/ids.js";
 
