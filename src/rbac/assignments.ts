@@ -14,6 +14,7 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "../db/client.js";
 import type { Tx } from "../db/tx.js";
+import { rolesBelow } from "./graph.js";
 
 /** Rows holding exactly this role (no inheritance): what blocks deleting it without a reassignment. */
 export function directHolders(db: Db | Tx, roleId: string): Promise<number> {
@@ -27,13 +28,7 @@ export function directHolders(db: Db | Tx, roleId: string): Promise<number> {
 export async function usersWithRole(db: Db | Tx, roleId: string, organizationId?: string): Promise<number> {
   const inOrg = organizationId === undefined ? Prisma.empty : Prisma.sql`AND a.organization_id = ${organizationId}`;
   const rows = await db.$queryRaw<{ n: number }[]>`
-    WITH RECURSIVE below(id, path) AS (
-      SELECT id, ARRAY[id] FROM roles WHERE id = ${roleId}
-      UNION ALL
-      SELECT r.id, below.path || r.id
-      FROM below JOIN roles r ON r.base_role_id = below.id
-      WHERE NOT r.id = ANY(below.path)
-    )
+    ${rolesBelow(roleId)}
     SELECT count(DISTINCT a.user_id)::int AS n
     FROM role_assignments a
     WHERE a.role_id IN (SELECT id FROM below) ${inOrg}`;

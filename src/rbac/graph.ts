@@ -5,6 +5,7 @@
 // so serialising them costs nothing that matters; reads never take the lock. The lock is the transaction's first
 // statement and transactions run READ COMMITTED (the default), so every statement after it sees all that earlier
 // holders committed.
+import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "../db/client.js";
 import type { Tx } from "../db/tx.js";
 
@@ -45,16 +46,22 @@ export async function cycleThrough(tx: Tx, roleId: string, baseId: string): Prom
   return at === 0 ? [names[0], names[0]] : [chain[at].name, ...names];
 }
 
-/** Ids of the role and of every role that extends it, directly or through others. */
-export async function descendantsOf(db: Db | Tx, roleId: string): Promise<string[]> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    WITH RECURSIVE below(id, path) AS (
+/**
+ * `below(id)`: the role and every role that extends it, directly or through others. The path guard keeps a
+ * cycle that somehow got in from recursing forever. One fragment for every query that walks down the graph.
+ */
+export function rolesBelow(roleId: string): Prisma.Sql {
+  return Prisma.sql`WITH RECURSIVE below(id, path) AS (
       SELECT id, ARRAY[id] FROM roles WHERE id = ${roleId}
       UNION ALL
       SELECT r.id, below.path || r.id
       FROM below JOIN roles r ON r.base_role_id = below.id
       WHERE NOT r.id = ANY(below.path)
-    )
-    SELECT id FROM below`;
+    )`;
+}
+
+/** Ids of the role and of every role that extends it, directly or through others. */
+export async function descendantsOf(db: Db | Tx, roleId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`${rolesBelow(roleId)} SELECT id FROM below`;
   return rows.map((r) => r.id);
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { sdk, sdkClient } from "../helpers/sdk.js";
+import { sdk, sdkClient, sdkRejection } from "../helpers/sdk.js";
 import type { ScalekitClient } from "@scalekit-sdk/node";
 
 describe("Organizations through the Node SDK", () => {
@@ -12,11 +12,7 @@ describe("Organizations through the Node SDK", () => {
   beforeAll(async () => { s = await startTestServer(); client = sdkClient(s); });
   afterAll(async () => { await s?.close(); });
 
-  async function rejection(p: Promise<unknown>): Promise<sdk.ScalekitServerException> {
-    const e = await p.then(() => undefined, (err) => err);
-    expect(e, "the call should have failed").toBeInstanceOf(sdk.ScalekitServerException);
-    return e as sdk.ScalekitServerException;
-  }
+  const rejection = sdkRejection;
 
   it("createOrganization returns the stored organization", async () => {
     const res = await client.organization.createOrganization("Acme Corp", { externalId: "sdk_acme", slug: "acme", logoUrl: "https://cdn.example.com/acme.png" });

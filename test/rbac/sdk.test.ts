@@ -6,7 +6,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import type { ScalekitClient } from "@scalekit-sdk/node";
 import { roles } from "../../src/protocol/descriptors.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { sdk, sdkClient } from "../helpers/sdk.js";
+import { sdk, sdkClient, sdkRejection } from "../helpers/sdk.js";
 import { hold, organization } from "./fixtures.js";
 
 // The SDK's signatures name message types; its callers pass plain objects, which is the same on the wire.
@@ -21,11 +21,7 @@ describe("Roles and permissions through the Node SDK", () => {
   beforeAll(async () => { s = await startTestServer(); client = sdkClient(s); });
   afterAll(async () => { await s?.close(); });
 
-  async function rejection(p: Promise<unknown>): Promise<sdk.ScalekitServerException> {
-    const e = await p.then(() => undefined, (err) => err);
-    expect(e, "the call should have failed").toBeInstanceOf(sdk.ScalekitServerException);
-    return e as sdk.ScalekitServerException;
-  }
+  const rejection = sdkRejection;
   const names = (list: { name: string }[]) => list.map((x) => x.name);
 
   it("permission client: create, get, update, list, delete", async () => {
