@@ -251,19 +251,25 @@ describe("webhook delivery", () => {
   });
 
   it("a receiver that is down for a while gets everything once it comes back", async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}/webhooks`;
-    const ep = await createEndpoint(s, url, { event_types: ["organization.created"] });
-    const orgs: string[] = [];
-    for (let i = 0; i < 10; i++) orgs.push(await createOrg(s, `While down ${i}`));
-    await waitForDeliveries(s, `endpoint_id=${ep.id}`, (ds) => ds.length === 10 && ds.every((d) => d.attempts >= 2));
-    const attempts = await s.rest("GET", `/local/v1/webhooks/attempts?endpoint_id=${ep.id}&page_size=1`);
-    expect(attempts.body.attempts[0].error).toMatch(/ECONNREFUSED/);
-    const rx = await receiver(port);
-    await rx.waitFor((x) => new Set(x.map((r) => r.json.organization_id)).size === 10, 15_000);
-    expect([...new Set(rx.received.map((r) => r.json.organization_id))].sort()).toEqual([...orgs].sort());
-    await waitForDeliveries(s, `endpoint_id=${ep.id}&status=succeeded`, (ds) => ds.length === 10);
-    await deleteEndpoint(s, ep.id);
+    // its own server with a longer schedule: the receiver must come back while retries remain, however slow the
+    // machine is, and a leftover endpoint must not leak into the other tests of this file
+    const slow = await startTestServer({ env: { WEBHOOK_RETRY_SCHEDULE: "0,200ms,500ms,1s,2s,4s,8s,8s", WEBHOOK_TIMEOUT_MS: "1000", WEBHOOK_POLL_MS: "50" } });
+    try {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}/webhooks`;
+      const ep = await createEndpoint(slow, url, { event_types: ["organization.created"] });
+      const orgs: string[] = [];
+      for (let i = 0; i < 10; i++) orgs.push(await createOrg(slow, `While down ${i}`));
+      await waitForDeliveries(slow, `endpoint_id=${ep.id}`, (ds) => ds.length === 10 && ds.every((d) => d.attempts >= 2));
+      const attempts = await slow.rest("GET", `/local/v1/webhooks/attempts?endpoint_id=${ep.id}&page_size=1`);
+      expect(attempts.body.attempts[0].error).toMatch(/ECONNREFUSED/);
+      const rx = await receiver(port);
+      await rx.waitFor((x) => new Set(x.map((r) => r.json.organization_id)).size === 10, 40_000);
+      expect([...new Set(rx.received.map((r) => r.json.organization_id))].sort()).toEqual([...orgs].sort());
+      await waitForDeliveries(slow, `endpoint_id=${ep.id}&status=succeeded`, (ds) => ds.length === 10);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("sends nothing when no endpoint is configured, and nothing after an endpoint is deleted", async () => {
