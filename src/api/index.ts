@@ -5,7 +5,9 @@ import type { ServiceDeps } from "./deps.js";
 import { organizationService } from "./organizations/service.js";
 import { eventsService } from "./events/service.js";
 import { rolesService } from "./roles/service.js";
+import { userService } from "./users/service.js";
+import { sessionService } from "./sessions/service.js";
 
 export function serviceImplementations(deps: ServiceDeps): ServiceImplementation<any>[] {
-  return [organizationService(deps), eventsService(deps), rolesService(deps)];
+  return [organizationService(deps), eventsService(deps), rolesService(deps), userService(deps), sessionService(deps)];
 }

@@ -8,13 +8,15 @@ import { apiError } from "../protocol/errors.js";
 import { sendRestError } from "../protocol/rest.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { webhookLocalRoutes } from "../events/local-routes.js";
+import { mailboxLocalRoutes } from "./mailbox.js";
+import { sessionLocalRoutes } from "../api/sessions/local-routes.js";
 
 export const LOCAL_PREFIX = "/local/v1";
 
 export type LocalRoutes = (scope: FastifyInstance, deps: ServiceDeps) => Promise<void> | void;
 
 /** Every domain's local routes (add yours here); registered inside one authenticated scope. */
-const LOCAL_ROUTES: LocalRoutes[] = [webhookLocalRoutes];
+const LOCAL_ROUTES: LocalRoutes[] = [webhookLocalRoutes, mailboxLocalRoutes, sessionLocalRoutes];
 
 export async function registerLocalApi(app: FastifyInstance, auth: Authenticator, deps: ServiceDeps) {
   await app.register(async (scope) => {

@@ -1,7 +1,8 @@
 // Role holders: role_assignments(organization_id, user_id, role_id), one row per role a user holds in an
-// organization. Counting holders and moving them on role deletion work on it today; users do not exist yet.
+// organization: a membership's roles (src/api/users). The membership writer deletes a membership's rows with it
+// (there is no foreign key to memberships yet, because RBAC tests insert holders without users).
 //
-// Intended shape once the Users issue lands (it owns that migration):
+// Shape:
 //   memberships(organization_id, user_id, status, metadata, …)   PRIMARY KEY (organization_id, user_id)
 //   role_assignments(organization_id, user_id, role_id)           PRIMARY KEY (organization_id, user_id, role_id)
 //     FOREIGN KEY (organization_id, user_id) REFERENCES memberships ON DELETE CASCADE   -- added then
