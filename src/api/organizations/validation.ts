@@ -4,6 +4,7 @@
 // Where the contract only states a range in prose (list page_size "between 10 and 100") the value is clamped
 // rather than rejected, because the real service carries no validation rule for it.
 import { invalidArgument } from "../../protocol/errors.js";
+import { checkedPageSize, clampedPageSize, type PageBounds } from "../../protocol/page-size.js";
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const FEATURE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -65,19 +66,11 @@ export function checkFeatureName(name: string): string {
   return name;
 }
 
-export const LIST_PAGE = { min: 10, max: 100, default: 10 } as const;
-export const SEARCH_PAGE = { max: 30, default: 10 } as const;
+export const LIST_PAGE: PageBounds = { min: 10, max: 100, default: 10 };
+export const SEARCH_PAGE: PageBounds = { min: 1, max: 30, default: 10 };
 
-export function listPageSize(requested: number): number {
-  if (!requested) return LIST_PAGE.default;
-  return Math.min(LIST_PAGE.max, Math.max(LIST_PAGE.min, requested));
-}
-
-export function searchPageSize(requested: number): number {
-  if (!requested) return SEARCH_PAGE.default;
-  if (requested > SEARCH_PAGE.max) throw invalidArgument("page_size", `must be between 1 and ${SEARCH_PAGE.max}`);
-  return requested;
-}
+export const listPageSize = (requested: number) => clampedPageSize(requested, LIST_PAGE);
+export const searchPageSize = (requested: number) => checkedPageSize(requested, SEARCH_PAGE);
 
 export function checkSearchQuery(query: string): string {
   const q = query.trim();

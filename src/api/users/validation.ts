@@ -2,6 +2,7 @@
 // service.ts): the contract's prose limits on emails, profile fields and metadata maps.
 import { invalidArgument } from "../../protocol/errors.js";
 import { checkExternalId } from "../organizations/validation.js";
+import { checkedPageSize, clampedPageSize, type PageBounds } from "../../protocol/page-size.js";
 
 export { checkExternalId, checkSearchQuery } from "../organizations/validation.js";
 
@@ -43,16 +44,8 @@ export function optionalExternalId(value: string | undefined): string | null {
   return value ? checkExternalId(value) : null;
 }
 
-export const LIST_PAGE = { min: 1, max: 100, default: 10 } as const;
-export const SEARCH_PAGE = { max: 30, default: 10 } as const;
+export const LIST_PAGE: PageBounds = { min: 1, max: 100, default: 10 };
+export const SEARCH_PAGE: PageBounds = { min: 1, max: 30, default: 10 };
 
-export function listPageSize(requested: number): number {
-  if (!requested) return LIST_PAGE.default;
-  return Math.min(LIST_PAGE.max, Math.max(LIST_PAGE.min, requested));
-}
-
-export function searchPageSize(requested: number): number {
-  if (!requested) return SEARCH_PAGE.default;
-  if (requested > SEARCH_PAGE.max) throw invalidArgument("page_size", `must be between 1 and ${SEARCH_PAGE.max}`);
-  return requested;
-}
+export const listPageSize = (requested: number) => clampedPageSize(requested, LIST_PAGE);
+export const searchPageSize = (requested: number) => checkedPageSize(requested, SEARCH_PAGE);
