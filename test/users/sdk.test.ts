@@ -84,6 +84,9 @@ describe("Users through the Node SDK", () => {
 
     expect((await client.user.listUserRoles(other, user!.id)).roles.map((r) => r.name)).toEqual([admin.name, base.name]);
     expect((await client.user.listUserPermissions(other, user!.id)).permissions.map((x) => x.name)).toEqual([p.name]);
+    // the membership shows the same effective permissions, inherited ones included
+    const fetched = await client.user.getUser(user!.id);
+    expect(fetched.user!.memberships.find((x) => x.organizationId === other)!.permissions).toEqual([p.name]);
 
     // the SDK always sends empty roles and metadata: nothing changes
     const same = await client.user.updateMembership(other, user!.id, {});

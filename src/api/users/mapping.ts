@@ -7,7 +7,11 @@ import { commons, users } from "../../protocol/descriptors.js";
 
 export interface RoleRef { id: string; name: string; displayName: string }
 /** A membership with the roles it holds (its role_assignments rows). */
-export interface MembershipView { row: MembershipRow; roles: RoleRef[]; organizationName: string | null }
+export interface MembershipView {
+  row: MembershipRow; roles: RoleRef[]; organizationName: string | null;
+  /** effective permission names of the roles held, inherited ones included */
+  permissions: string[];
+}
 export interface UserView { row: UserRow; memberships: MembershipView[] }
 
 export function mapOf(v: unknown): Record<string, string> {
@@ -27,6 +31,7 @@ export function membershipMessage(m: MembershipView): commons.OrganizationMember
     organizationId: m.row.organizationId,
     membershipStatus: statusOf(m.row),
     roles: m.roles.map((r) => ({ id: r.id, name: r.name, displayName: r.displayName })),
+    permissions: m.permissions,
     name: m.organizationName ?? undefined,
     displayName: m.organizationName ?? undefined,
     metadata: mapOf(m.row.metadata),

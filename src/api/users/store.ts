@@ -8,6 +8,7 @@ import type { Outbox } from "../../events/outbox.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
 import { organizationJson } from "../organizations/mapping.js";
 import { userEventJson, type MembershipView, type RoleRef, type UserView } from "./mapping.js";
+import { effectivePermissionsByRole } from "../../rbac/effective.js";
 
 export type UserKey = { id: string } | { externalId: string };
 type Identities = { case: "id" | "externalId"; value: string } | { case: undefined; value?: undefined };
@@ -70,9 +71,14 @@ export async function userViews(db: Db | Tx, rows: UserRow[], onlyOrganization?:
     orderBy: { createdAt: "asc" },
   });
   const roles = await rolesOf(db, memberships);
+  const permissionsByRole = await effectivePermissionsByRole(db, [...new Set([...roles.values()].flat().map((r) => r.id))]);
+  const permissionsOf = (held: RoleRef[]) =>
+    [...new Set(held.flatMap((r) => (permissionsByRole.get(r.id) ?? []).map((p) => p.name)))].sort();
   const byUser = new Map<string, MembershipView[]>(rows.map((r) => [r.id, []]));
-  for (const { organization, ...m } of memberships)
-    byUser.get(m.userId)!.push({ row: m, roles: roles.get(`${m.organizationId}|${m.userId}`) ?? [], organizationName: organization.displayName });
+  for (const { organization, ...m } of memberships) {
+    const held = roles.get(`${m.organizationId}|${m.userId}`) ?? [];
+    byUser.get(m.userId)!.push({ row: m, roles: held, organizationName: organization.displayName, permissions: permissionsOf(held) });
+  }
   return rows.map((row) => ({ row, memberships: byUser.get(row.id)! }));
 }
 
