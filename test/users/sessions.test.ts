@@ -50,7 +50,7 @@ describe("Sessions", () => {
     const revoked = await s.rest("POST", `/api/v1/sessions/${a.session_id}/revoke`);
     expectResponse(revoked, "SessionService_RevokeSession", 200);
     expect(revoked.body.revoked_session).toMatchObject({ session_id: a.session_id, status: "revoked" });
-    expect(revoked.body.revoked_session.expired_at).toBeTruthy();
+    expect(revoked.body.revoked_session.expired_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
 
     const all = await s.rest("POST", `/api/v1/users/${user}/sessions/revoke`);
     expectResponse(all, "SessionService_RevokeAllUserSessions", 200);
