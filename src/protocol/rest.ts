@@ -13,6 +13,7 @@ import { serviceBindings, type HttpBinding } from "./http-rule.js";
 import { findOperation } from "./openapi.js";
 import { apiError, invalidArgument, restErrorBody, toApiError } from "./errors.js";
 import type { RpcRegistry } from "./rpc.js";
+import { dropZeroEnums } from "./zero-enums.js";
 import type { Logger } from "pino";
 
 declare module "fastify" {
@@ -178,6 +179,7 @@ export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegi
         const out = await handler(input, { principal: req.principal!, requestId: String(req.id), log: req.log as unknown as Logger });
         const full = create(binding.method.output, out as any);
         const json = toJson(binding.method.output, full, { useProtoFieldName: true, alwaysEmitImplicit: true }) as Record<string, unknown>;
+        dropZeroEnums(binding.method.output, json);
         return reply.code(r.successStatus).send(binding.responseBody ? json[binding.responseBody] : json);
       },
     });
