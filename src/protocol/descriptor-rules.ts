@@ -9,9 +9,10 @@
 // `required`. (protovalidate would also apply min_len to an empty implicit-presence string; the only such
 // fields here are path variables, always present over REST, and the deprecated `default_creator.id`, which a
 // caller naming the role by `name` leaves empty.)
-import { isFieldSet, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { isFieldSet, type DescField, type DescMessage, type DescMethod, type DescService, type Message } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { invalidArgument } from "../../protocol/errors.js";
+import { invalidArgument } from "./errors.js";
+import { implement, type RpcHandler, type ServiceImplementation } from "./rpc.js";
 
 const VALIDATE_FIELD_OPTION = 1159;
 
@@ -170,4 +171,25 @@ export function checkRules(schema: DescMessage, message: Message, notRequired: r
       checkValue(path, value, rules);
     }
   }
+}
+
+/**
+ * `implement`, with every request checked against its method's rules before the method runs. `waived` names, per
+ * method, fields whose `required` rule that method does not enforce.
+ */
+export function implementChecked<S extends DescService>(
+  service: S,
+  methods: ServiceImplementation<S>["methods"],
+  waived: { [K in keyof S["method"]]?: readonly string[] } = {},
+): ServiceImplementation<S> {
+  const checked: Record<string, RpcHandler> = {};
+  for (const [name, fn] of Object.entries(methods) as [string, RpcHandler][]) {
+    const input = service.methods.find((m: DescMethod) => m.localName === name)!.input;
+    const notRequired = (waived as Record<string, readonly string[] | undefined>)[name] ?? [];
+    checked[name] = (req, ctx) => {
+      checkRules(input, req, notRequired);
+      return fn(req, ctx);
+    };
+  }
+  return implement(service, checked as ServiceImplementation<S>["methods"]);
 }
