@@ -1,0 +1,25 @@
+// Fixtures of the connection tests: a long-lived self-signed IdP signing certificate (CN=idp.example.com, O=Example IdP),
+// generated once with openssl for these tests; its private key was discarded.
+export const IDP_CERTIFICATE = `-----BEGIN CERTIFICATE-----
+MIIDQzCCAiugAwIBAgIUKgudZdZSSctyakUoSQqMTOtvRT4wDQYJKoZIhvcNAQEL
+BQAwMDEYMBYGA1UEAwwPaWRwLmV4YW1wbGUuY29tMRQwEgYDVQQKDAtFeGFtcGxl
+IElkUDAgFw0yNjExMjkyMDUzMDZaGA8yMTI2MTEwNTIwNTMwNlowMDEYMBYGA1UE
+AwwPaWRwLmV4YW1wbGUuY29tMRQwEgYDVQQKDAtFeGFtcGxlIElkUDCCASIwDQYJ
+KoZIhvcNAQEBBQADggEPADCCAQoCggEBANQMRMQuImTEzMYwsiog62gG5IkapJiX
+ZayXuT8DJiXcVaphDfP+4SwwMmug2bWrtmtFGuR3BGR/W8snireWmf2ToyPKnWO8
+GpBKOvp5dqNEeH52iAMNKIAam3XSbgYGMXtBP6ZUkmYiGBtIKymk1D8QxjQzllPP
+E2z4O5o1n29kNjKcmjcuU+GyeyCQQYb8wRwbyfeHiDFYZjNrEXRhQDkEusA9rUMQ
+6OeqPFlwVWTXgy0KWmbsHunrroM5lSRwPdCvPgNZHJG5ubNLdXcf2gYrhr84vjcM
+qAMDbVPLA1JoHUvEhCs76xXItZ7dDbf8QQDvC+BbhUYiwR/qPMHDnW8CAwEAAaNT
+MFEwHQYDVR0OBBYEFFvbSRL9LKiYVrdG4wFhuNOkFwqQMB8GA1UdIwQYMBaAFFvb
+SRL9LKiYVrdG4wFhuNOkFwqQMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL
+BQADggEBAEbnAdM0hp+QBOFCO0qlgSEg1Npum5kDXH5mglk7L72voFXHNSnUhYJN
+SO/n4XhxeEU3nS5F9E928BzYJumo8W9NKl0T9jYVbq/DCPvPeMaZqTMP65RfLWt0
+uW7elIryoxSvCCUfC9VuuNeTKxl3cVVexuSU7A5wKlOQNVqmBycNySJYjNADJk9S
+qUwOSy+kJwsrQZkt1DJDm9Sfg8fkQB2R73f+6w81j0zBf5V+EahV+SWUYFpGx590
+sK4K/sAPYbXuR7ZDQls1Q8YjfWE1ujHQ7jzmJPaLaI37PFR8mwHLWUJo9oBraWEq
+tnAvI1IuBXg2pOKREUSCMSvPsh2beLw=
+-----END CERTIFICATE-----`;
+
+export const connectionsOf = (org: string) => `/api/v1/organizations/${org}/connections`;
+export const ENV_CONNECTIONS = "/api/v1/connections";
