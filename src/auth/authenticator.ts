@@ -1,7 +1,8 @@
 // Bearer verification shared by the REST hook, the local API and the gRPC adapter. Only RS256 with one of this
 // environment's keys is accepted: `alg: none`, HS256 signed with the public key, unknown kids, expired or
 // malformed tokens all fail with UNAUTHENTICATED, which makes the SDK fetch a fresh token and retry.
-import { unauthenticated } from "../protocol/errors.js";
+import { Code } from "@connectrpc/connect";
+import { apiError, unauthenticated } from "../protocol/errors.js";
 import type { KeyStore } from "./keys.js";
 import type { Principal } from "./principal.js";
 import { JwtFormatError, rs256Valid, splitJwt } from "./jwt-verify.js";
@@ -9,11 +10,20 @@ import { JwtFormatError, rs256Valid, splitJwt } from "./jwt-verify.js";
 export class Authenticator {
   constructor(private readonly keys: KeyStore) {}
 
+  /**
+   * The caller of the management API (/api/v1, gRPC, /local/v1): the environment client only. A valid token of
+   * an organization M2M client is refused with PERMISSION_DENIED, not UNAUTHENTICATED: the token is fine, it
+   * just is not an environment credential (every RPC of the contract names WORKSPACE_CLIENT as its caller), and
+   * UNAUTHENTICATED would send the SDK into useless re-authentication.
+   */
   async verifyAuthorization(header: string | undefined): Promise<Principal> {
     if (!header || !header.trim()) throw unauthenticated("Token empty");
     const m = /^Bearer\s+([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*)\s*$/i.exec(header);
     if (!m) throw unauthenticated("malformed authorization header: expected \"Bearer <access token>\"");
-    return this.verifyToken(m[1]);
+    const principal = await this.verifyToken(m[1]);
+    if (principal.organizationId)
+      throw apiError(Code.PermissionDenied, `client ${principal.clientId} is an organization client; this API needs an environment client token`);
+    return principal;
   }
 
   async verifyToken(token: string): Promise<Principal> {

@@ -16,13 +16,13 @@ export interface TokenEndpointDeps {
 }
 
 interface ClientRow {
-  id: string; kind: string; organizationId: string | null; scopes: string[]; audience: string[];
+  secretId: string; id: string; kind: string; organizationId: string | null; scopes: string[]; audience: string[];
   customClaims: Record<string, unknown>; expirySeconds: number;
 }
 
 // The one query a token costs: the client that owns this secret hash (the hash is the unique lookup key).
 const CLIENT_BY_SECRET = `
-  SELECT c.id, c.kind, c.organization_id AS "organizationId", c.scopes, c.audience,
+  SELECT s.id AS "secretId", c.id, c.kind, c.organization_id AS "organizationId", c.scopes, c.audience,
          c.custom_claims AS "customClaims", c.expiry_seconds AS "expirySeconds"
   FROM client_secrets s JOIN api_clients c ON c.id = s.client_id
   WHERE s.hash = $1`;
@@ -89,6 +89,10 @@ export async function registerTokenEndpoints(app: FastifyInstance, deps: TokenEn
       if (grantType !== "client_credentials")
         throw new TokenError("unsupported_grant_type", `grant_type ${grantType} is not supported; use client_credentials`);
 
+      // Organization clients' secrets show last_used_time; at most one write a minute per secret. The environment
+      // client skips it: its token calls are the hot path and nobody reads its secrets' usage.
+      if (client.kind !== "environment")
+        await sql(`UPDATE client_secrets SET last_used_at = now() AT TIME ZONE 'UTC' WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < (now() AT TIME ZONE 'UTC') - interval '1 minute')`, [client.secretId]);
       const now = Math.floor(Date.now() / 1000);
       const ttl = client.kind === "environment" ? deps.environmentTokenTtl : client.expirySeconds;
       const { kid, privateKey } = keys.signingKey();

@@ -98,3 +98,9 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     },
   };
 }
+
+/** The server's secret hash key, read where the server keeps it, to check what was stored for a secret. */
+export async function secretHashKeyOf(s: TestServer): Promise<Buffer> {
+  const row = await s.db.serverSetting.findUniqueOrThrow({ where: { name: "secret_hash_key" } });
+  return Buffer.from(row.value, "base64");
+}
