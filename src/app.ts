@@ -19,7 +19,9 @@ import { cleartextServerFactory, tlsServerFactory, type DirectGrpc } from "./ser
 import { loadTls, type TlsMaterial } from "./server/tls.js";
 import { loggerOptions, requestId } from "./log.js";
 import { registerLocalApi } from "./local/index.js";
+import { registerScim } from "./scim/routes.js";
 import { startWebhooks } from "./events/webhooks.js";
+import { registerProxyRoutes } from "./proxy/index.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -59,7 +61,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   });
   const auth = new Authenticator(keys);
   const outbox = new Outbox(settings.environmentId);
-  const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId };
+  const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
 
   const directGrpc: DirectGrpc = {};
@@ -82,6 +84,9 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     sql: database.sql, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
   await registerLocalApi(app, auth, deps);
+  // SCIM: outside the environment-token auth (each directory has its own bearer secret)
+  await registerScim(app, deps);
+  await registerProxyRoutes(app, auth, deps);
   let restRoutes: RestRoute[] = [];
   await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
 

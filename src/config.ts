@@ -26,6 +26,12 @@ export interface Config {
   tokenTtlSeconds: number;
   migrationsDir: string;
   webhooks: WebhookConfig;
+  /** what a passwordless email carries (PASSWORDLESS_TYPE): the environment setting Scalekit keeps per environment */
+  passwordlessType: "OTP" | "LINK" | "LINK_OTP";
+  /** WebAuthn relying-party id (WEBAUTHN_RP_ID); defaults to the host of the environment URL */
+  webauthnRpId: string;
+  /** AES-256 key for connected-account credentials; undefined: one generated and kept in the database */
+  encryptionKey: Buffer | undefined;
 }
 
 /** An endpoint declared at start-up; `key` identifies it across restarts (it is reconciled, not re-created). */
@@ -82,6 +88,13 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
   return n;
 }
 
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], def: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return def;
+  if (!values.includes(raw as T)) throw new ConfigError(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+  return raw as T;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const port = int(env, "PORT", 8080, 0, 65535);
@@ -132,7 +145,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: int(env, "TOKEN_TTL_SECONDS", 86399, 60, 31_536_000),
     migrationsDir: path.resolve(import.meta.dirname, "../prisma/migrations"),
     webhooks: loadWebhookConfig(env),
+    passwordlessType: oneOf(env, "PASSWORDLESS_TYPE", ["OTP", "LINK", "LINK_OTP"] as const, "LINK_OTP"),
+    webauthnRpId: env.WEBAUTHN_RP_ID || new URL(environmentUrl).hostname,
+    encryptionKey: encryptionKey(env.SCALEKIT_ENCRYPTION_KEY),
   };
+}
+
+/** 32 bytes as 64 hex digits or as base64 (standard or url-safe). */
+function encryptionKey(raw: string | undefined): Buffer | undefined {
+  if (!raw) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex")
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw.replace(/-/g, "+").replace(/_/g, "/"), "base64") : undefined;
+  if (key?.length !== 32) throw new ConfigError("SCALEKIT_ENCRYPTION_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)");
+  return key;
 }
 
 function list(raw: string | undefined): string[] {

@@ -10,4 +10,6 @@ export interface ServiceDeps {
   outbox: Outbox;
   config: Config;
   environmentId: string;
+  /** the server's key for hashing secrets, codes and tokens (src/auth/secrets.ts) */
+  hashKey: Buffer;
 }

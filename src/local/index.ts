@@ -10,13 +10,15 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { webhookLocalRoutes } from "../events/local-routes.js";
 import { mailboxLocalRoutes } from "./mailbox.js";
 import { sessionLocalRoutes } from "../api/sessions/local-routes.js";
+import { passkeyLocalRoutes } from "./passkeys.js";
+import { connectorLocalRoutes } from "../api/connected-accounts/connectors.js";
 
 export const LOCAL_PREFIX = "/local/v1";
 
 export type LocalRoutes = (scope: FastifyInstance, deps: ServiceDeps) => Promise<void> | void;
 
 /** Every domain's local routes (add yours here); registered inside one authenticated scope. */
-const LOCAL_ROUTES: LocalRoutes[] = [webhookLocalRoutes, mailboxLocalRoutes, sessionLocalRoutes];
+const LOCAL_ROUTES: LocalRoutes[] = [webhookLocalRoutes, mailboxLocalRoutes, sessionLocalRoutes, passkeyLocalRoutes, connectorLocalRoutes];
 
 export async function registerLocalApi(app: FastifyInstance, auth: Authenticator, deps: ServiceDeps) {
   await app.register(async (scope) => {
