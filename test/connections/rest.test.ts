@@ -157,15 +157,20 @@ describe("Connections REST", () => {
     expect(await s.db.connection.findUnique({ where: { id: c.id } })).not.toBeNull();
   });
 
-  it("enable and disable return {enabled}; repeating one is a 200 that changes nothing and writes no event", async () => {
+  it("enable and disable return {enabled, error_message}; repeating one is a 200 that says so, changes nothing and writes no event", async () => {
     const org = await organization(s);
     const c = await oidcConnection(org);
     const enable = () => s.rest("PATCH", `${connectionsOf(org)}/${c.id}:enable`);
     const disable = () => s.rest("PATCH", `${connectionsOf(org)}/${c.id}:disable`);
-    for (const [call, op, enabled] of [[enable, "EnableConnection", true], [enable, "EnableConnection", true], [disable, "DisableConnection", false], [disable, "DisableConnection", false]] as const) {
+    const steps = [
+      [enable, "EnableConnection", true, ""], [enable, "EnableConnection", true, "The connection is already enabled"],
+      [disable, "DisableConnection", false, ""], [disable, "DisableConnection", false, "The connection is already disabled"],
+    ] as const;
+    for (const [call, op, enabled, message] of steps) {
       const res = await call();
       expectResponse(res, `ConnectionService_${op}`, 200);
-      expect(res.body.enabled).toBe(enabled);
+      // error_message has explicit presence: absent when the toggle did something
+      expect(res.body).toEqual(message ? { enabled, error_message: message } : { enabled });
       expect((await s.db.connection.findUniqueOrThrow({ where: { id: c.id } })).enabled).toBe(enabled);
     }
     const events = (await eventsOf(s, org)).filter((e) => e.type !== "organization.sso_created");

@@ -163,7 +163,8 @@ export function connectionWrites({ db, outbox, config, environmentId }: ServiceD
     async toggle(key: ConnectionKey, enabled: boolean) {
       return inTransaction(db, async (tx) => {
         const current = await lockConnection(tx, key);
-        if (current.enabled === enabled) return { enabled };
+        // not an error, and no event: the answer says so the way the directory toggle does
+        if (current.enabled === enabled) return { enabled, errorMessage: `The connection is already ${enabled ? "enabled" : "disabled"}` };
         const row = await tx.connection.update({ where: { id: current.id }, data: { enabled, updateTime: new Date() } });
         await emitConnectionEvent(outbox, tx, enabled ? "organization.sso_enabled" : "organization.sso_disabled", row);
         return { enabled: row.enabled };
