@@ -63,7 +63,13 @@ export function parseFilter(text: string): Condition[] {
 }
 
 function literal(raw: string, text: string): Scalar {
-  if (raw.startsWith("\"")) return JSON.parse(raw) as string;
+  if (raw.startsWith("\"")) {
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      throw badRequest("invalidFilter", `the string ${raw} in ${JSON.stringify(text)} is not a valid JSON string (control characters must be escaped)`);
+    }
+  }
   if (raw === "true") return true;
   if (raw === "false") return false;
   if (raw === "null") return null;

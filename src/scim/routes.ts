@@ -8,7 +8,7 @@ import type { ServiceDeps } from "../api/deps.js";
 import { hashSecret } from "../auth/secrets.js";
 import { scimBase } from "../api/directories/mapping.js";
 import { directories } from "../protocol/descriptors.js";
-import { ScimError, badRequest } from "./errors.js";
+import { ScimError, badRequest, fromServerError } from "./errors.js";
 import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from "./discovery.js";
 import { changeGroup, createGroup, deleteGroup, getGroup, listGroups } from "./groups.js";
 import { LIST_RESPONSE_SCHEMA, type JsonObject } from "./paths.js";
@@ -86,6 +86,8 @@ export async function registerScim(app: FastifyInstance, deps: ServiceDeps): Pro
       if (err instanceof ScimError) return sendError(reply, err);
       if (typeof err?.statusCode === "number" && err.statusCode < 500)
         return sendError(reply, err.statusCode === 413 ? new ScimError(413, "the body is too large") : badRequest("invalidSyntax", err.message));
+      const known = fromServerError(err);
+      if (known) return sendError(reply, known);
       req.log.error({ err }, "SCIM request failed");
       return sendError(reply, new ScimError(500, "internal error"));
     });

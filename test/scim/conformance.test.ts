@@ -113,6 +113,10 @@ describe("SCIM 2.0 endpoint of a directory", () => {
     expectScimError(await scim(d, "POST", "/Users", { schemas: [USER_SCHEMA], name: { givenName: "X" } }), 400, "invalidValue");
     expectScimError(await scim(d, "POST", "/Users", "{not json"), 400, "invalidSyntax");
     expectScimError(await scim(d, "POST", "/Users", oktaUser("x@example.com", { active: "maybe" })), 400, "invalidValue");
+    // valid JSON that PostgreSQL cannot store (NUL) is the client's to fix, in a body or in a filter
+    expectScimError(await scim(d, "POST", "/Users", oktaUser("nul\u0000@example.com")), 400, "invalidValue");
+    expectScimError(await scim(d, "GET", `/Users?filter=${encodeURIComponent('userName eq "a\\u0000"')}`), 400, "invalidValue");
+    expectScimError(await scim(d, "GET", `/Users?filter=${encodeURIComponent('userName eq "a\u0000"')}`), 400, "invalidFilter");
     expect(await eventsSince(s, since)).toEqual([]);
     expect(await s.db.directoryUser.count({ where: { directoryId: d.id } })).toBe(3);
     // concurrent creations of one userName: the unique index lets exactly one win
