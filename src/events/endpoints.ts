@@ -8,7 +8,7 @@ import { failedPrecondition, invalidArgument, notFound } from "../protocol/error
 import { newId } from "../protocol/ids.js";
 import { eventTypesProblem, organizationIdsProblem, secretProblem, urlProblem } from "./endpoint-rules.js";
 import { generateWebhookSecret, secretHint } from "./signing.js";
-import type { SecretBox } from "./secret-box.js";
+import { SecretBox } from "../auth/secret-box.js";
 
 export interface EndpointInput {
   url: string;
@@ -40,6 +40,9 @@ function checkPatch(p: EndpointPatch): void {
 }
 
 const unique = (xs: string[] | undefined) => (xs ? [...new Set(xs)] : undefined);
+
+/** The box endpoint secrets are sealed in: its key is generated once per database. */
+export const webhookSecretBox = (db: Db): Promise<SecretBox> => SecretBox.fromSetting(db, "webhook_secret_key");
 
 export class EndpointService {
   constructor(private readonly db: Db, private readonly box: SecretBox, private readonly defaultGraceSeconds: number) {}

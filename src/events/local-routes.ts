@@ -4,8 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../api/deps.js";
 import { invalidArgument } from "../protocol/errors.js";
 import { attemptJson, deliveryJson, DeliveryService } from "./deliveries.js";
-import { EndpointService, endpointJson, type EndpointPatch } from "./endpoints.js";
-import { SecretBox } from "./secret-box.js";
+import { EndpointService, endpointJson, webhookSecretBox, type EndpointPatch } from "./endpoints.js";
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
@@ -64,7 +63,7 @@ const pageJson = <T>(key: string, page: { items: T[]; nextPageToken: string; pre
   ({ [key]: page.items.map(map), next_page_token: page.nextPageToken, prev_page_token: page.prevPageToken, total_size: page.totalSize });
 
 export async function webhookLocalRoutes(scope: FastifyInstance, deps: ServiceDeps): Promise<void> {
-  const endpoints = new EndpointService(deps.db, await SecretBox.load(deps.db), deps.config.webhooks.rotationGraceSeconds);
+  const endpoints = new EndpointService(deps.db, await webhookSecretBox(deps.db), deps.config.webhooks.rotationGraceSeconds);
   const deliveries = new DeliveryService(deps.db);
   type P = { Params: { id: string } };
 

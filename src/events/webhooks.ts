@@ -3,8 +3,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
-import { EndpointService } from "./endpoints.js";
-import { SecretBox } from "./secret-box.js";
+import { EndpointService, webhookSecretBox } from "./endpoints.js";
 import { DeliveryWorker } from "./worker.js";
 
 /** PGlite has no second process to hear a NOTIFY from, so it polls often; on PostgreSQL polling is a safety net. */
@@ -12,7 +11,7 @@ const DEFAULT_POLL_MS = { pglite: 100, postgresql: 1_000 } as const;
 
 export async function startWebhooks(config: Config, database: Database, log: FastifyBaseLogger): Promise<{ stop(): Promise<void> }> {
   const c = config.webhooks;
-  const endpoints = new EndpointService(database.prisma, await SecretBox.load(database.prisma), c.rotationGraceSeconds);
+  const endpoints = new EndpointService(database.prisma, await webhookSecretBox(database.prisma), c.rotationGraceSeconds);
   await endpoints.reconcile(c.endpoints);
   if (!c.worker) return { stop: async () => {} };
   const worker = new DeliveryWorker(database, endpoints, {

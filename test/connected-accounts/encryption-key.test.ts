@@ -11,12 +11,14 @@ import { startTestServer } from "../helpers/server.js";
 
 const CA = "/api/v1/connected_accounts";
 
+/** Opens a stored value on its own ("v1.<iv>.<tag>.<ciphertext>", base64url, AAD = the account id). */
 function decrypt(stored: string, key: Buffer, accountId: string): any {
-  const raw = Buffer.from(stored.slice(3), "base64url");
-  const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+  const [version, iv, tag, body] = stored.split(".");
+  expect(version).toBe("v1");
+  const d = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
   d.setAAD(Buffer.from(accountId));
-  d.setAuthTag(raw.subarray(12, 28));
-  return JSON.parse(Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString("utf8"));
+  d.setAuthTag(Buffer.from(tag, "base64url"));
+  return JSON.parse(Buffer.concat([d.update(Buffer.from(body, "base64url")), d.final()]).toString("utf8"));
 }
 
 describe("credential encryption key", () => {

@@ -82,7 +82,7 @@ describe("Connected accounts over REST", () => {
     const res = await create({ connector: "github", identifier: unique("enc"), connected_account: { authorization_details: oauth(secret) } });
     expect(res.status).toBe(201);
     const rows = await s.db.$queryRaw<{ credentials: string }[]>`SELECT credentials FROM connected_accounts WHERE id = ${res.body.connected_account.id}`;
-    expect(rows[0].credentials).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
+    expect(rows[0].credentials).toMatch(/^v1(\.[A-Za-z0-9_-]+){3}$/);
     expect(rows[0].credentials).not.toContain(secret);
     expect(Buffer.from(rows[0].credentials.slice(3), "base64url").toString("latin1")).not.toContain(secret);
     const st = await create({ connector: "github", identifier: unique("enc"), connected_account: { authorization_details: { static_auth: { details: { password: secret } } } } });

@@ -1,23 +1,24 @@
-// Connected-account credentials are encrypted at rest with AES-256-GCM. The key is SCALEKIT_ENCRYPTION_KEY when
-// set; otherwise one is generated on first use and kept in generated_encryption_keys, so every replica sharing the
-// database agrees on it (setting the variable keeps the key out of the database, which is the stronger choice).
-// Stored form: "v1." + base64url(iv[12] | tag[16] | ciphertext); the row id is bound as additional data, so a
-// ciphertext copied onto another account does not decrypt.
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+// Connected-account credentials are sealed at rest (src/auth/secret-box.ts, AES-256-GCM). The key is
+// SCALEKIT_ENCRYPTION_KEY when set; otherwise one is generated on first use and kept in generated_encryption_keys,
+// so every replica sharing the database agrees on it (setting the variable keeps the key out of the database,
+// which is the stronger choice). Each value is bound to its row id, so a ciphertext copied onto another account
+// does not decrypt.
+import { randomBytes } from "node:crypto";
+import { SecretBox } from "../../auth/secret-box.js";
 import type { Db } from "../../db/client.js";
 
 const PURPOSE = "connected_accounts";
 
 export class CredentialCipher {
-  private key: Promise<Buffer> | undefined;
+  private box: Promise<SecretBox> | undefined;
 
   constructor(private readonly db: Db, private readonly configured: Buffer | undefined) {}
 
   /** Resolves the key (once). Call before opening a transaction: the lookup uses the outer client. */
-  ready(): Promise<Buffer> {
-    this.key ??= this.configured ? Promise.resolve(this.configured) : this.loadGenerated();
-    this.key.catch(() => { this.key = undefined; });
-    return this.key;
+  ready(): Promise<SecretBox> {
+    this.box ??= (this.configured ? Promise.resolve(this.configured) : this.loadGenerated()).then((key) => new SecretBox(key));
+    this.box.catch(() => { this.box = undefined; });
+    return this.box;
   }
 
   private async loadGenerated(): Promise<Buffer> {
@@ -27,22 +28,11 @@ export class CredentialCipher {
   }
 
   async encrypt(value: unknown, boundTo: string): Promise<string> {
-    const key = await this.ready();
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", key, iv);
-    cipher.setAAD(Buffer.from(boundTo));
-    const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
-    return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url")}`;
+    return (await this.ready()).seal(JSON.stringify(value), boundTo);
   }
 
   async decrypt<T>(stored: string, boundTo: string): Promise<T> {
-    const key = await this.ready();
-    if (!stored.startsWith("v1.")) throw new Error("unknown credential encoding");
-    const raw = Buffer.from(stored.slice(3), "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-    decipher.setAAD(Buffer.from(boundTo));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8")) as T;
+    return JSON.parse((await this.ready()).open(stored, boundTo)) as T;
   }
 }
 
