@@ -13,41 +13,41 @@ export function attributeMappingOf(row: ConnectionRow): Record<string, string> {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : {};
 }
 
-export function connectionMessage(row: ConnectionRow, domainRows: DomainRow[], ctx: MappingContext): MessageInitShape<typeof connections.ConnectionSchema> {
+/** The fields a connection and a list entry share. */
+function summary(row: ConnectionRow) {
   return {
     id: row.id,
     provider: row.provider as connections.ConnectionProvider,
     type: row.type as connections.ConnectionType,
     status: row.status as connections.ConnectionStatus,
     enabled: row.enabled,
+    uiButtonTitle: row.uiButtonTitle,
+    keyId: row.keyId,
+    providerKey: row.providerKey,
+  };
+}
+
+export function connectionMessage(row: ConnectionRow, domainRows: DomainRow[], ctx: MappingContext): MessageInitShape<typeof connections.ConnectionSchema> {
+  return {
+    ...summary(row),
     debugEnabled: row.debugEnabled,
     organizationId: row.organizationId ?? undefined,
-    uiButtonTitle: row.uiButtonTitle,
     configurationType: row.configurationType as connections.ConfigurationType,
     testConnectionUri: `${ctx.base}/sso/v1/connections/${row.id}/test`,
     attributeMapping: attributeMappingOf(row),
     createTime: timestampFromDate(row.createTime),
     updateTime: timestampFromDate(row.updateTime),
     settings: settingsMessage(row.id, storedSettings(row), ctx),
-    keyId: row.keyId,
-    providerKey: row.providerKey,
     domains: domainRows.map((d) => domainMessage(d, ctx.environmentId)),
   };
 }
 
 export function listConnectionMessage(row: ConnectionRow, organizationName: string, domainNames: string[]): MessageInitShape<typeof connections.ListConnectionSchema> {
   return {
-    id: row.id,
-    provider: row.provider as connections.ConnectionProvider,
-    type: row.type as connections.ConnectionType,
-    status: row.status as connections.ConnectionStatus,
-    enabled: row.enabled,
+    ...summary(row),
     organizationId: row.organizationId ?? "",
-    uiButtonTitle: row.uiButtonTitle,
     domains: domainNames,
     organizationName,
-    providerKey: row.providerKey,
-    keyId: row.keyId,
     createdAt: timestampFromDate(row.createTime),
   };
 }
