@@ -26,16 +26,25 @@ export interface TestServer {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
+/**
+ * A port nothing listens on. Taken below the kernel's ephemeral range (32768+ on Linux), which `listen(0)` would
+ * draw from: outgoing connections (to PostgreSQL, between test servers) take ports from that range too, and one of
+ * them could take the port in the second between choosing it and the server listening on it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
+  for (let attempt = 0; ; attempt++) {
+    const port = 15_000 + Math.floor(Math.random() * 17_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+    if (attempt >= 50) throw new Error("no free port found between 15000 and 32000");
+  }
 }
+
+const isAddressInUse = (e: unknown) => (e as NodeJS.ErrnoException)?.code === "EADDRINUSE";
 
 export interface StartOptions {
   env?: Record<string, string>;
@@ -48,7 +57,17 @@ export interface StartOptions {
 export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
   const database = opts.database ?? await freshDatabase();
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sk-test-"));
-  const port = opts.port ?? await freePort();
+  // another test process may still take the chosen port first: then start again on another one
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(opts.port ?? await freePort(), database, dataDir, opts);
+    } catch (e) {
+      if (opts.port !== undefined || !isAddressInUse(e) || attempt >= 5) throw e;
+    }
+  }
+}
+
+async function startOn(port: number, database: TestDatabase, dataDir: string, opts: StartOptions): Promise<TestServer> {
   const env: Record<string, string> = {
     HOST: "127.0.0.1", PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "silent",
     SCALEKIT_CLIENT_ID: TEST_CLIENT_ID, SCALEKIT_CLIENT_SECRET: TEST_CLIENT_SECRET,
@@ -58,7 +77,13 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   };
   const config = loadConfig(env);
   const built = await buildApp(config, { memoryTemplate: config.databaseUrl === "memory" ? database.template : undefined });
-  await built.app.listen({ host: config.host, port: config.port });
+  try {
+    await built.app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await built.app.close().catch(() => {});
+    await built.database.close().catch(() => {});
+    throw e;
+  }
   const url = config.environmentUrl;
 
   let cached: { token: string; exp: number } | undefined;
