@@ -107,3 +107,16 @@ describe("gRPC", () => {
     expect((e as ConnectError).findDetails(errdetails.ErrorInfoSchema)[0]?.errorCode).toBe("UNIMPLEMENTED");
   });
 });
+
+describe("a token that was accepted before", () => {
+  it("is refused once it expires: verified tokens are remembered, their expiry is checked on every call", async () => {
+    const key = await s.db.signingKey.findFirstOrThrow({ where: { active: true } });
+    const privateKey = await importJWK(key.privateJwk as JWK, "RS256");
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await new SignJWT({ client_id: TEST_CLIENT_ID, scopes: [] }).setProtectedHeader({ alg: "RS256", kid: key.kid }).setIssuedAt().setExpirationTime(exp).sign(privateKey);
+    for (let i = 0; i < 3; i++) expect((await s.rest("GET", "/api/v1/organizations", undefined, { token })).status).toBe(200);
+    // wait until the second after exp, by the server's clock (the same machine)
+    while (Math.floor(Date.now() / 1000) < exp) await new Promise((r) => setTimeout(r, 100));
+    expectUnauthenticatedBody(await s.rest("GET", "/api/v1/organizations", undefined, { token }));
+  });
+});
