@@ -3,7 +3,8 @@
 // UNIMPLEMENTED with an ErrorInfo, like every other error.
 // Two entry points share the same routes: the Fastify plugin (Connect and gRPC-web over HTTP/1.1, and anything
 // else), and a plain Node handler that the HTTP/2 server calls directly for application/grpc requests, because
-// routing the SDKs' gRPC calls through Fastify's compatibility layer costs a large share of their CPU.
+// routing the SDKs' gRPC calls through Fastify's compatibility layer costs a large share of their CPU. That handler
+// answers plain unary calls itself (grpc-unary.ts) and gives the rest to Connect.
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import type { IncomingMessage, RequestListener } from "node:http";
 import type { DescMethod } from "@bufbuild/protobuf";
@@ -15,6 +16,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import { requestId } from "../log.js";
 import { toApiError } from "./errors.js";
 import type { RpcRegistry } from "./rpc.js";
+import { unaryGrpcHandler } from "./grpc-unary.js";
 
 const requestKey = createContextKey<{ id: string; log: Logger } | undefined>(undefined);
 
@@ -52,18 +54,25 @@ export async function registerGrpc(app: FastifyInstance, registry: RpcRegistry, 
     contextValues: (req: FastifyRequest) => createContextValues().set(requestKey, { id: String(req.id), log: req.log as unknown as Logger }),
   });
   const ids = new WeakMap<object, string>();
+  const childLog = (id: string) => (app.log as FastifyBaseLogger).child({ reqId: id }) as unknown as Logger;
   const direct = connectNodeAdapter({
     routes,
     grpc: true, grpcWeb: false, connect: false,
     contextValues: (req) => {
       const id = ids.get(req) ?? requestId(req as IncomingMessage);
-      return createContextValues().set(requestKey, { id, log: (app.log as FastifyBaseLogger).child({ reqId: id }) as unknown as Logger });
+      return createContextValues().set(requestKey, { id, log: childLog(id) });
+    },
+  });
+  const unary = unaryGrpcHandler({
+    registry, auth, log: childLog,
+    fallback: (req, res) => {
+      res.setHeader("x-request-id", ids.get(req)!); // as Fastify's onSend hook does for every other response
+      direct(req as any, res as any);
     },
   });
   return (req, res) => {
     const id = requestId(req);
     ids.set(req, id);
-    res.setHeader("x-request-id", id); // as Fastify's onSend hook does for every other response
-    direct(req as any, res as any);
+    unary(req, res, id);
   };
 }

@@ -99,3 +99,66 @@ describe("the real SDK", () => {
     await expect(client.organization.listOrganization({ pageSize: 10 })).rejects.toThrow();
   });
 });
+
+/** One raw HTTP/2 gRPC call: what came back in the headers and trailers, and the body bytes. */
+function rawGrpc(path: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ headers: http2.IncomingHttpHeaders; trailers: http2.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(s.url);
+    session.on("error", reject);
+    const req = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", ...headers });
+    let h: http2.IncomingHttpHeaders = {}, t: http2.IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    req.on("response", (x) => (h = x));
+    req.on("trailers", (x) => (t = x));
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => { session.close(); resolve({ headers: h, trailers: t, body: Buffer.concat(chunks) }); });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const grpcFrame = (message: Uint8Array, compressed = 0) => Buffer.concat([Buffer.from([compressed, ...[24, 16, 8, 0].map((s) => (message.length >>> s) & 0xff)]), message]);
+
+describe("unary gRPC answered directly", () => {
+  const path = "/scalekit.v1.organizations.OrganizationService/ListOrganization";
+
+  it("answers one message with status 0 in the trailers", async () => {
+    const r = await rawGrpc(path, grpcFrame(new Uint8Array()), { authorization: `Bearer ${await s.token()}` });
+    expect(r.headers[":status"]).toBe(200);
+    expect(r.headers["content-type"]).toBe("application/grpc");
+    expect(r.trailers["grpc-status"]).toBe("0");
+    expect(r.body[0]).toBe(0);
+    expect(r.body.readUInt32BE(1)).toBe(r.body.length - 5);
+  });
+
+  it("refuses malformed frames with INVALID_ARGUMENT, and no token with UNAUTHENTICATED, in the trailers", async () => {
+    const auth = { authorization: `Bearer ${await s.token()}` };
+    for (const body of [Buffer.alloc(0), Buffer.from([0, 0, 0]), Buffer.from([0, 0, 0, 0, 9, 1, 2])]) {
+      const r = await rawGrpc(path, body, auth);
+      expect(r.trailers["grpc-status"]).toBe(String(Code.InvalidArgument));
+      expect(r.body.length).toBe(0);
+    }
+    const garbage = await rawGrpc(path, grpcFrame(Buffer.from([0xff, 0xff, 0xff])), auth);
+    expect(garbage.trailers["grpc-status"]).toBe(String(Code.InvalidArgument));
+    const anonymous = await rawGrpc(path, grpcFrame(new Uint8Array()));
+    expect(anonymous.trailers["grpc-status"]).toBe(String(Code.Unauthenticated));
+    expect(anonymous.trailers["grpc-status-details-bin"]).toBeTruthy(); // the ErrorInfo the SDKs read
+  });
+
+  it("leaves compressed requests and unknown methods to the full gRPC implementation", async () => {
+    // a client that compresses its requests (Connect's transport, gzip) still gets its answer
+    const { createGrpcTransport, compressionGzip } = await import("@connectrpc/connect-node");
+    const { createClient } = await import("@connectrpc/connect");
+    const token = await s.token();
+    const compressed = createClient(organizations.OrganizationService, createGrpcTransport({
+      baseUrl: s.url, sendCompression: compressionGzip, compressMinBytes: 0,
+      interceptors: [(next) => (req) => { req.header.set("authorization", `Bearer ${token}`); return next(req); }],
+    }));
+    const created = await compressed.createOrganization({ organization: { displayName: "Gzip Inc" } });
+    expect(created.organization?.displayName).toBe("Gzip Inc");
+    expect(await s.db.organization.count({ where: { id: created.organization!.id } })).toBe(1);
+    const unknown = await rawGrpc("/scalekit.v1.organizations.OrganizationService/NoSuchMethod", grpcFrame(new Uint8Array()), { authorization: `Bearer ${token}` });
+    // HTTP 404, which gRPC clients read as UNIMPLEMENTED
+    expect(unknown.headers[":status"]).toBe(404);
+  });
+});
