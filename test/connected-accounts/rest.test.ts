@@ -215,4 +215,18 @@ describe("Connected accounts over REST", () => {
     expect((await s.rest("GET", `${CA}/ca_000000000000000001`)).status).toBe(404);
     expect((await s.rest("POST", `${CA}/ca_000000000000000001:disconnect`, {})).status).toBe(404);
   });
+  it("deleting an organization or a user deletes their accounts, each with connected_account.deleted", async () => {
+    const org = await organization(s);
+    const user = (await s.rest("POST", `/api/v1/organizations/${org}/users`, { email: `${unique("ca")}@example.com` })).body.user.id;
+    const other = await organization(s);
+    const ofOrg = (await create({ connector: "gmail", identifier: unique("o"), organization_id: org })).body.connected_account;
+    const ofUser = (await create({ connector: "gmail", identifier: unique("u"), user_id: user })).body.connected_account;
+    const kept = (await create({ connector: "gmail", identifier: unique("k"), organization_id: other })).body.connected_account;
+    const since = await lastEventId(s);
+    expect((await s.rest("DELETE", `/api/v1/users/${user}`)).status).toBe(200);
+    expect((await s.rest("DELETE", `/api/v1/organizations/${org}`)).status).toBe(200);
+    expect(await s.db.connectedAccount.findMany({ where: { id: { in: [ofOrg.id, ofUser.id, kept.id] } }, select: { id: true } })).toEqual([{ id: kept.id }]);
+    const deleted = await eventsSince(s, since, ["connected_account.deleted"]);
+    expect(deleted.map((e) => e.data.id).sort()).toEqual([ofOrg.id, ofUser.id].sort());
+  });
 });

@@ -69,3 +69,14 @@ export type AccountEventType =
 export function emitAccountEvent(outbox: Outbox, tx: Tx, type: AccountEventType, row: Row) {
   return outbox.emit(tx, { type, object: "ConnectedAccount", organizationId: row.organizationId || undefined, data: accountEventJson(row) });
 }
+
+/**
+ * The accounts of an organization or a user that is being deleted go with it, each with its
+ * connected_account.deleted event. (Owners are '' rather than NULL in this table, so no foreign key can do it.)
+ */
+export async function deleteAccountsOf(tx: Tx, outbox: Outbox, owner: { organizationId: string } | { userId: string }) {
+  const rows = await tx.connectedAccount.findMany({ where: owner, orderBy: { id: "asc" } });
+  if (!rows.length) return;
+  await tx.connectedAccount.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+  for (const row of rows) await emitAccountEvent(outbox, tx, "connected_account.deleted", row);
+}

@@ -11,6 +11,7 @@ import type { ServiceDeps } from "../deps.js";
 import { metadataOf, organizationMessage } from "./mapping.js";
 import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
 import { emitOrganizationEvent, keyOf, lockOrganization, ORGANIZATION_COLUMNS, readOrganization, uniqueConflict } from "./store.js";
+import { deleteAccountsOf } from "../connected-accounts/store.js";
 import {
   checkDisplayName, checkExternalId, checkLogoUrl, checkMetadata, checkSearchQuery, checkSlug, listPageSize, searchPageSize,
 } from "./validation.js";
@@ -157,6 +158,7 @@ export function organizationCrud({ db, sql, outbox }: ServiceDeps): Methods {
       const key = keyOf(req.identities);
       await inTransaction(db, async (tx) => {
         const row = await lockOrganization(tx, key);
+        await deleteAccountsOf(tx, outbox, { organizationId: row.id });
         await tx.organization.delete({ where: { id: row.id } });
         await emitOrganizationEvent(outbox, tx, "organization.deleted", row, { deleted_at: new Date().toISOString() });
       });

@@ -13,6 +13,7 @@ import { addMembership, removeMembership } from "./membership-writes.js";
 import { mapOf, userMessage } from "./mapping.js";
 import { profileForCreate, profileForUpdate } from "./profile.js";
 import { findUser, lockUser, userConflict, userKeyOf, userView, userViews } from "./store.js";
+import { deleteAccountsOf } from "../connected-accounts/store.js";
 import { checkEmail, checkExternalId, checkMap, checkSearchQuery, listPageSize, optionalExternalId, searchPageSize } from "./validation.js";
 
 type Methods = ServiceImplementation<typeof users.UserService>["methods"];
@@ -99,6 +100,7 @@ export function userCrud({ db, outbox, environmentId, config }: ServiceDeps): Me
         const memberships = await tx.membership.findMany({ where: { userId: user.id }, include: { organization: true } });
         for (const m of memberships) await removeMembership(tx, outbox, environmentId, m.organization, user);
         await tx.roleAssignment.deleteMany({ where: { userId: user.id } });
+        await deleteAccountsOf(tx, outbox, { userId: user.id });
         await tx.user.delete({ where: { id: user.id } });
       });
       return {};
