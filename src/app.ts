@@ -22,6 +22,8 @@ import { registerLocalApi } from "./local/index.js";
 import { registerScim } from "./scim/routes.js";
 import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
+import { ensureFreshEnvironment } from "./environment/fresh.js";
+import { registerViewAssets } from "./views/page.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -63,6 +65,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   const outbox = new Outbox(settings.environmentId);
   const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
+  await ensureFreshEnvironment(deps);
 
   const directGrpc: DirectGrpc = {};
   const app = Fastify({
@@ -90,6 +93,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   let restRoutes: RestRoute[] = [];
   await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
 
+  registerViewAssets(app);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     try {
