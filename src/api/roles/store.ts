@@ -6,6 +6,7 @@
 import type { Permission as PermissionRow, Prisma, Role as RoleRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
+import { uniqueViolation } from "../../db/unique.js";
 import type { Outbox } from "../../events/outbox.js";
 import { effectivePermissionsByRole } from "../../rbac/effective.js";
 import { alreadyExists, failedPrecondition, notFound } from "../../protocol/errors.js";
@@ -58,11 +59,11 @@ export async function checkNameFree(tx: Tx, organizationId: OrgScope, name: stri
 
 /** A unique-index violation on (scope, name) as 409 naming the role; anything else is rethrown as is. */
 export function roleNameConflict(e: unknown, name: string): unknown {
-  return (e as { code?: unknown })?.code === "P2002" ? alreadyExists(`role ${name} already exists`, name) : e;
+  return uniqueViolation(e) ? alreadyExists(`role ${name} already exists`, name) : e;
 }
 
 export function permissionNameConflict(e: unknown, name: string): unknown {
-  return (e as { code?: unknown })?.code === "P2002" ? alreadyExists(`permission ${name} already exists`, name) : e;
+  return uniqueViolation(e) ? alreadyExists(`permission ${name} already exists`, name) : e;
 }
 
 export async function findPermission(db: Db | Tx, name: string): Promise<PermissionRow> {
