@@ -1,7 +1,7 @@
 // The magic link's page, {environment_url}/connect/{token}: it stands in for the provider's consent screen. The
 // credentials come as a JSON body ({authorization_details}), form fields or query parameters (access_token,
 // refresh_token, scopes space- or comma-separated, domain, expires_in); the flow itself is completeMagicLink().
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { Type, type Static } from "@sinclair/typebox";
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { connectedAccounts } from "../../protocol/descriptors.js";
@@ -58,17 +58,21 @@ function consentPage(token: string, connector: string, identifier: string): stri
 export async function connectRoutes(scope: FastifyInstance, deps: ServiceDeps): Promise<void> {
   useContractErrors(scope);
   acceptForms(scope);
+  const open = async (token: string, fields: Offered, reply: FastifyReply) => {
+    const tokenExpiresAt = fields.expires_in === undefined ? null : new Date(Date.now() + fields.expires_in * 1000);
+    const outcome = await completeMagicLink(deps, token, offeredCredentials(fields), tokenExpiresAt);
+    if (outcome.kind === "redirect") return reply.redirect(outcome.url, 302);
+    if (outcome.kind === "consent") return reply.type("text/html; charset=utf-8").send(consentPage(token, outcome.connector, outcome.identifier));
+    return reply.send(outcome.status);
+  };
+  const TokenParams = Type.Object({ token: Type.String() });
   route(scope, {
-    method: ["GET", "POST"], url: `${CONNECT_PATH}/:token`,
-    params: Type.Object({ token: Type.String() }), query: OfferedQuery, body: OfferedBody,
-    handler: async (req, reply) => {
-      const fields: Offered = { ...req.query, ...(req.body ?? {}) };
-      const tokenExpiresAt = fields.expires_in === undefined ? null : new Date(Date.now() + fields.expires_in * 1000);
-      const outcome = await completeMagicLink(deps, req.params.token, offeredCredentials(fields), tokenExpiresAt);
-      if (outcome.kind === "redirect") return reply.redirect(outcome.url, 302);
-      if (outcome.kind === "consent") return reply.type("text/html; charset=utf-8").send(consentPage(req.params.token, outcome.connector, outcome.identifier));
-      return reply.send(outcome.status);
-    },
+    method: "GET", url: `${CONNECT_PATH}/:token`, params: TokenParams, query: OfferedQuery,
+    handler: (req, reply) => open(req.params.token, req.query, reply),
+  });
+  route(scope, {
+    method: "POST", url: `${CONNECT_PATH}/:token`, params: TokenParams, query: OfferedQuery, body: OfferedBody,
+    handler: (req, reply) => open(req.params.token, { ...req.query, ...req.body }, reply),
   });
 
   route(scope, {
