@@ -84,7 +84,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
 
   directGrpc.handler = await registerGrpc(app, registry, auth);
   await app.register(async (scope) => registerTokenEndpoints(scope, {
-    sql: database.sql, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
+    services: deps, keys, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
   await registerLocalApi(app, auth, deps);
   // SCIM: outside the environment-token auth (each directory has its own bearer secret)
