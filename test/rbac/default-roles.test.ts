@@ -2,6 +2,7 @@
 // (default member), seen by the Node SDK as the cloud shows them, given to memberships created without roles,
 // and ordinary roles afterwards (changeable, deletable, never seeded again on restart).
 import { afterAll, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +10,7 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { freshDatabase } from "../helpers/database.js";
 import { sdk, sdkClient, sdkRejection } from "../helpers/sdk.js";
 import { expectResponse } from "../helpers/openapi.js";
+import { roles } from "../../src/protocol/descriptors.js";
 import { organization, role, ROLES, unique } from "./fixtures.js";
 
 const servers: TestServer[] = [];
@@ -65,7 +67,7 @@ describe("default roles of a fresh environment", () => {
     const database = await freshDatabase();
     const s1 = await startTestServer({ dataDir, database });
     const client = sdkClient(s1);
-    const renamed = await client.role.updateRole("admin", { displayName: "Administrator", description: "Runs the place" });
+    const renamed = await client.role.updateRole("admin", create(roles.UpdateRoleSchema, { displayName: "Administrator", description: "Runs the place" }));
     expect(renamed.role).toMatchObject({ name: "admin", displayName: "Administrator", description: "Runs the place" });
     // member is the default member role: deleting it needs a replacement, as for any default role
     expect(await sdkRejection(client.role.deleteRole("member"))).toBeInstanceOf(sdk.ScalekitBadRequestException);
