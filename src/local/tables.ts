@@ -1,6 +1,6 @@
 // The environment's data as the database catalog sees it, so that reset and snapshot cover every table a
 // migration adds without anyone having to list it here. Only what the environment *is* is kept: its settings and
-// keys, its own client and that client's secrets, and the webhook endpoints its configuration declares.
+// keys, its own clients (the environment client and application clients), their secrets and login settings, and the webhook endpoints its configuration declares.
 import type { Tx } from "../db/tx.js";
 
 /** Tables kept whole: server-wide values, signing keys, generated encryption keys. */
@@ -14,6 +14,8 @@ export const KEPT_TABLES = ["server_settings", "signing_keys", "generated_encryp
 export const KEPT_ROWS: Record<string, string> = {
   api_clients: `kind = 'environment'`,
   client_secrets: `client_id IN (SELECT id FROM api_clients WHERE kind = 'environment')`,
+  // redirect allow-lists and login settings of environment-level clients: configuration, not data
+  client_login_settings: `client_id IN (SELECT id FROM api_clients WHERE kind = 'environment')`,
   webhook_endpoints: `config_key IS NOT NULL`,
 };
 
