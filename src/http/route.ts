@@ -119,10 +119,14 @@ const compile: FastifySchemaCompiler<any> = ({ schema, httpPart }) => {
   return asSent.compile(schema);
 };
 
-/** "/authenticator/attachment" -> "authenticator.attachment"; "/transports/0" -> "transports[0]". */
+/**
+ * "/authenticator/attachment" -> "authenticator.attachment"; "/items/2/name" -> "items[2].name". An element of
+ * a list of plain values is named by its list ("/transports/0" -> "transports"), as the descriptor rules do.
+ */
 function fieldPath(instancePath: string, extra?: string): string {
   const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (extra !== undefined) parts.push(extra);
+  else if (parts.length > 1 && /^\d+$/.test(parts[parts.length - 1])) parts.pop();
   return parts.reduce((path, p) => (/^\d+$/.test(p) ? `${path}[${p}]` : path ? `${path}.${p}` : p), "");
 }
 

@@ -63,7 +63,7 @@ describe("route()", () => {
     expectInvalid(await post("/things/t_1", { name: "toolong" }), "name", "must be at most 5 characters");
     expectInvalid(await post("/things/t_1", { name: "a", size: 0 }), "size", "must be at least 1");
     expectInvalid(await post("/things/t_1", { name: "a", kind: "c" }), "kind", "must be one of a, b");
-    expectInvalid(await post("/things/t_1", { name: "a", tags: ["x", 1] }), "tags[1]", "must be a string");
+    expectInvalid(await post("/things/t_1", { name: "a", tags: ["x", 1] }), "tags", "must be a string");
     expectInvalid(await post("/things/t_1", { name: "a", nested: { y: 1 } }), "nested.y", "is not a known field (x)");
     expectInvalid(await post("/things/t_1", { name: "a", nested: { x: "yes" } }), "nested.x", "must be true or false");
     expectInvalid(await post("/things/t_1", [1, 2]), "body", "must be a JSON object");
