@@ -24,6 +24,7 @@ import { registerScim } from "./scim/routes.js";
 import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
+import { applyConfiguredSeed } from "./local/seed.js";
 import { registerViewAssets } from "./views/page.js";
 import type { ServiceDeps } from "./api/deps.js";
 
@@ -71,6 +72,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   const deps: ServiceDeps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
   await ensureFreshEnvironment(deps);
+  await applyConfiguredSeed(deps);
 
   const directGrpc: DirectGrpc = {};
   const app = Fastify({
