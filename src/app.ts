@@ -24,6 +24,7 @@ import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
 import { registerViewAssets } from "./views/page.js";
+import { registerFederationRoutes } from "./sso/federation.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -94,6 +95,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
 
   registerViewAssets(app);
+  await registerFederationRoutes(app, deps);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     try {
