@@ -7,6 +7,7 @@ import { KeyStore } from "./auth/keys.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ensureEnvironmentClient, type EnvironmentCredentials } from "./auth/environment-client.js";
 import { registerTokenEndpoints } from "./auth/token-endpoint.js";
+import { applyConfiguredRedirects } from "./api/clients/login-clients.js";
 import { Outbox } from "./events/outbox.js";
 import { serviceImplementations } from "./api/index.js";
 import { allServices } from "./protocol/descriptors.js";
@@ -23,8 +24,10 @@ import { registerScim } from "./scim/routes.js";
 import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
+import { applyConfiguredSeed } from "./local/seed.js";
 import { registerViewAssets } from "./views/page.js";
 import { registerFederationRoutes } from "./sso/federation.js";
+import type { ServiceDeps } from "./api/deps.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -33,6 +36,8 @@ export interface BuiltApp {
   restRoutes: RestRoute[];
   credentials: EnvironmentCredentials;
   environmentId: string;
+  /** what services are built from (reset, seed and snapshot take it too) */
+  deps: ServiceDeps;
   tls: TlsMaterial | undefined;
 }
 
@@ -62,11 +67,13 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     clientId: config.clientId, clientSecret: config.clientSecret, dataDir: config.dataDir,
     persistGenerated: database.kind === "pglite" && !database.location.endsWith(":memory"),
   });
+  await applyConfiguredRedirects(db, credentials.clientId, config.redirects);
   const auth = new Authenticator(keys);
   const outbox = new Outbox(settings.environmentId);
-  const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
+  const deps: ServiceDeps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
   await ensureFreshEnvironment(deps);
+  await applyConfiguredSeed(deps);
 
   const directGrpc: DirectGrpc = {};
   const app = Fastify({
@@ -85,7 +92,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
 
   directGrpc.handler = await registerGrpc(app, registry, auth);
   await app.register(async (scope) => registerTokenEndpoints(scope, {
-    sql: database.sql, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
+    services: deps, keys, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
   await registerLocalApi(app, auth, deps);
   // SCIM: outside the environment-token auth (each directory has its own bearer secret)
@@ -112,5 +119,5 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     return sendRestError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
   });
 
-  return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, tls };
+  return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, deps, tls };
 }

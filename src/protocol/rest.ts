@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   create, fromJson, toJson, ScalarType,
-  type DescField, type DescMessage, type JsonValue,
+  type DescField, type DescMessage, type DescMethod, type JsonValue,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticator.js";
@@ -22,10 +22,13 @@ declare module "fastify" {
 
 export interface RestRoute { binding: HttpBinding; url: string; successStatus: number; operationId?: string }
 
-/** "/api/v1/orgs/{id}:enable" -> "/api/v1/orgs/:id(^[^:/]+)::enable" (find-my-way: "::" is a literal colon). */
+/**
+ * "/api/v1/orgs/{id}:enable" -> "/api/v1/orgs/:id(^[^:/]+)::enable" (find-my-way: "::" is a literal colon); a
+ * trailing "**" segment (WebhookService's /webhooks/wb/**) matches the rest of the path, as in grpc-gateway.
+ */
 export function toRouterPath(template: string): { url: string; vars: string[] } {
   const vars: string[] = [];
-  const url = template.split("/").map((seg) =>
+  const url = template.split("/").map((seg) => seg === "**" ? "*" :
     seg.replace(/\{([^}=]+)(?:=[^}]*)?\}|(:)/g, (_m, v: string | undefined, colon) => {
       if (colon) return "::";
       vars.push(v!);
@@ -164,7 +167,10 @@ export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegi
       return sendRestError(reply, apiError(err.statusCode === 413 ? Code.ResourceExhausted : Code.InvalidArgument, err.message));
     return sendRestError(reply, err);
   });
-  app.addHook("onRequest", async (req) => { req.principal = await auth.verifyAuthorization(req.headers.authorization); });
+  app.addHook("onRequest", async (req) => {
+    const rpc = (req.routeOptions.config as { rpc?: DescMethod } | undefined)?.rpc;
+    req.principal = await auth.verifyCaller(req.headers.authorization, rpc);
+  });
 
   const routes = restRoutes(registry);
   for (const r of routes) {
@@ -174,6 +180,7 @@ export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegi
     app.route({
       method: binding.verb as any,
       url: r.url,
+      config: { rpc: binding.method },
       handler: async (req, reply) => {
         const input = requestFromHttp(binding, vars, req) as any;
         const out = await handler(input, { principal: req.principal!, requestId: String(req.id), log: req.log as unknown as Logger });
