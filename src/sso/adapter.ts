@@ -38,6 +38,10 @@ export interface SsoStartContext {
   /** absolute URL the IdP returns the browser to (the adapter's callback/ACS for this connection) */
   callbackUrl: string;
   loginHint?: string;
+  /** the login asked to authenticate again (prompt=login): SAML ForceAuthn, OIDC prompt=login */
+  forceAuthn?: boolean;
+  /** set instead of a login when the connection's test flow (test_connection_uri) runs: ctr_… */
+  testRequestId?: string;
 }
 
 export type SsoStartResult =
@@ -54,8 +58,9 @@ export interface SsoFinishContext {
 }
 
 export type SsoFinishResult =
-  | { kind: "profile"; profile: SsoProfile; /** undefined: IdP-initiated */ loginId?: string; relayState?: string }
-  | { kind: "error"; error: string; errorDescription: string; loginId?: string };
+  | { kind: "profile"; profile: SsoProfile; /** undefined: IdP-initiated */ loginId?: string; relayState?: string; testRequestId?: string }
+  /** errorDetails: what was received and expected, for the connection test result and the log, not for the app */
+  | { kind: "error"; error: string; errorDescription: string; errorDetails?: string; loginId?: string; testRequestId?: string };
 
 export interface SsoAdapter {
   /** which connections this adapter serves */
