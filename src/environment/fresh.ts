@@ -4,6 +4,7 @@
 import type { Tx } from "../db/tx.js";
 import { inTransaction } from "../db/tx.js";
 import type { ServiceDeps } from "../api/deps.js";
+import { testOrganizationStep } from "./test-organization.js";
 
 export interface FreshEnvironmentStep {
   /** shown in logs and in error messages */
@@ -12,7 +13,10 @@ export interface FreshEnvironmentStep {
 }
 
 /** Add a step here; order matters only where a step uses what an earlier one made (roles before organizations). */
-export const FRESH_ENVIRONMENT_STEPS: FreshEnvironmentStep[] = [];
+export const FRESH_ENVIRONMENT_STEPS: FreshEnvironmentStep[] = [
+  // after the default roles: nothing here uses them yet, but members added to it later get them
+  testOrganizationStep,
+];
 
 /** Runs every step in the caller's transaction (reset uses its own). */
 export async function seedFreshEnvironment(tx: Tx, deps: ServiceDeps): Promise<void> {

@@ -460,8 +460,12 @@ describe("Organizations REST pagination", () => {
   afterAll(async () => { await s?.close(); });
 
   it("walks 250 organizations at page_size 10 forwards and backwards, each exactly once", async () => {
-    const ids = Array.from({ length: 250 }, () => newId("org"));
-    await s.db.organization.createMany({ data: ids.map((id, i) => ({ id, displayName: `Org ${i}` })) });
+    // a fresh environment has its Test Organization: it comes first (the oldest id), then 249 made here
+    const seeded = (await s.db.organization.findMany({ orderBy: { id: "asc" } })).map((o) => o.id);
+    expect(seeded).toHaveLength(1);
+    const made = Array.from({ length: 249 }, () => newId("org"));
+    await s.db.organization.createMany({ data: made.map((id, i) => ({ id, displayName: `Org ${i}` })) });
+    const ids = [...seeded, ...made];
 
     const forward: string[] = [];
     const pages: any[] = [];
