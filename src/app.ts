@@ -24,6 +24,7 @@ import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
 import { registerViewAssets } from "./views/page.js";
+import { registerHostedLogin } from "./login/index.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -86,6 +87,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => registerTokenEndpoints(scope, {
     services: deps, keys, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
+  await registerHostedLogin(app, deps, keys);
   await registerLocalApi(app, auth, deps);
   // SCIM: outside the environment-token auth (each directory has its own bearer secret)
   await registerScim(app, deps);

@@ -32,6 +32,8 @@ export interface Config {
   webauthnRpId: string;
   /** AES-256 key for connected-account credentials; undefined: one generated and kept in the database */
   encryptionKey: Buffer | undefined;
+  /** the static OTP that emails with +sktest in the local part accept on the login page (TEST_USER_CODE) */
+  testUserCode: string;
 }
 
 /** An endpoint declared at start-up; `key` identifies it across restarts (it is reconciled, not re-created). */
@@ -148,7 +150,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordlessType: oneOf(env, "PASSWORDLESS_TYPE", ["OTP", "LINK", "LINK_OTP"] as const, "LINK_OTP"),
     webauthnRpId: env.WEBAUTHN_RP_ID || new URL(environmentUrl).hostname,
     encryptionKey: encryptionKey(env.SCALEKIT_ENCRYPTION_KEY),
+    testUserCode: testUserCode(env.TEST_USER_CODE),
   };
+}
+
+function testUserCode(raw: string | undefined): string {
+  if (!raw) return "424242";
+  if (!/^\d{6}$/.test(raw)) throw new ConfigError(`TEST_USER_CODE must be 6 digits, got "${raw}"`);
+  return raw;
 }
 
 /** 32 bytes as 64 hex digits or as base64 (standard or url-safe). */

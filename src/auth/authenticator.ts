@@ -33,6 +33,8 @@ export class Authenticator {
     const m = /^Bearer\s+([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*)\s*$/i.exec(header);
     if (!m) throw unauthenticated("malformed authorization header: expected \"Bearer <access token>\"");
     const principal = await this.verifyToken(m[1]);
+    if (principal.userId)
+      throw apiError(Code.PermissionDenied, "this is a user's access token (hosted login); this API needs an environment client token");
     if (principal.organizationId)
       throw apiError(Code.PermissionDenied, `client ${principal.clientId} is an organization client; this API needs an environment client token`);
     return principal;
@@ -66,7 +68,11 @@ export class Authenticator {
     if (typeof payload.client_id !== "string") throw unauthenticated("access token has no client_id");
     const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === "string") : [];
     const oid = typeof payload.oid === "string" ? payload.oid : undefined;
-    const principal: Principal = Object.freeze({ clientId: payload.client_id, scopes: Object.freeze(scopes) as string[], ...(oid ? { organizationId: oid } : {}) });
+    const user = typeof payload.sub === "string" && payload.sub.startsWith("usr_")
+      ? { userId: payload.sub, ...(typeof payload.sid === "string" ? { sessionId: payload.sid } : {}) } : {};
+    const principal: Principal = Object.freeze({
+      clientId: payload.client_id, scopes: Object.freeze(scopes) as string[], ...(oid ? { organizationId: oid } : {}), ...user,
+    });
     if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { principal, exp: payload.exp, kid: header.kid });
     return principal;

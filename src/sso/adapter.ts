@@ -38,12 +38,17 @@ export interface SsoStartContext {
   /** absolute URL the IdP returns the browser to (the adapter's callback/ACS for this connection) */
   callbackUrl: string;
   loginHint?: string;
+  /** the login asked to authenticate again (prompt=login): SAML ForceAuthn, OIDC prompt=login */
+  forceAuthn?: boolean;
 }
 
+/** what an adapter asks the login flow to keep until its callback (returned by pendingLogin) */
+export interface SsoRemembered { nonce?: string; codeVerifier?: string }
+
 export type SsoStartResult =
-  | { kind: "redirect"; url: string }
+  | { kind: "redirect"; url: string; remember?: SsoRemembered }
   /** an auto-submitting or clickable form (SAML HTTP-POST binding), rendered by the login layer */
-  | { kind: "form"; action: string; fields: Record<string, string> };
+  | { kind: "form"; action: string; fields: Record<string, string>; remember?: SsoRemembered };
 
 export interface SsoFinishContext {
   connection: SsoConnection;
