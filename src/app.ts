@@ -7,6 +7,7 @@ import { KeyStore } from "./auth/keys.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ensureEnvironmentClient, type EnvironmentCredentials } from "./auth/environment-client.js";
 import { registerTokenEndpoints } from "./auth/token-endpoint.js";
+import { applyConfiguredRedirects } from "./api/clients/login-clients.js";
 import { Outbox } from "./events/outbox.js";
 import { serviceImplementations } from "./api/index.js";
 import { allServices } from "./protocol/descriptors.js";
@@ -62,6 +63,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     clientId: config.clientId, clientSecret: config.clientSecret, dataDir: config.dataDir,
     persistGenerated: database.kind === "pglite" && !database.location.endsWith(":memory"),
   });
+  await applyConfiguredRedirects(db, credentials.clientId, config.redirects);
   const auth = new Authenticator(keys);
   const outbox = new Outbox(settings.environmentId);
   const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };

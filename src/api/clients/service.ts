@@ -1,7 +1,7 @@
 // ClientService, organization M2M clients: CRUD of clients and their secrets. A secret is returned once (create)
 // and stored as a keyed hash; /oauth/token looks clients up by that hash, so deleting a secret or the client
-// revokes it for the very next token request. The environment-level Client/Resource/Scope RPCs stay
-// UNIMPLEMENTED (not part of the REST contract, not used by the SDK).
+// revokes it for the very next token request. The environment-level client RPCs are in environment-clients.ts;
+// the Resource/Scope/consent RPCs stay UNIMPLEMENTED (not part of the REST contract, not used by the SDKs).
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
@@ -15,6 +15,7 @@ import { type ServiceImplementation } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { implementChecked } from "../../protocol/descriptor-rules.js";
 import { clientMessage, secretMessage, type ClientWithSecrets } from "./mapping.js";
+import { environmentClientMethods } from "./environment-clients.js";
 import { checkCustomClaims, checkExpiry, checkName, checkTokenList, DEFAULT_EXPIRY_SECONDS } from "./validation.js";
 
 type Methods = ServiceImplementation<typeof clients.ClientService>["methods"];
@@ -134,5 +135,5 @@ export function organizationClientMethods({ db, hashKey }: ServiceDeps): Methods
 }
 
 export function clientService(deps: ServiceDeps) {
-  return implementChecked(clients.ClientService, organizationClientMethods(deps));
+  return implementChecked(clients.ClientService, { ...organizationClientMethods(deps), ...environmentClientMethods(deps) });
 }
