@@ -4,6 +4,7 @@
 import type { Tx } from "../db/tx.js";
 import { inTransaction } from "../db/tx.js";
 import type { ServiceDeps } from "../api/deps.js";
+import { seedDefaultRoles } from "../api/roles/seed.js";
 import { testOrganizationStep } from "./test-organization.js";
 
 export interface FreshEnvironmentStep {
@@ -14,7 +15,8 @@ export interface FreshEnvironmentStep {
 
 /** Add a step here; order matters only where a step uses what an earlier one made (roles before organizations). */
 export const FRESH_ENVIRONMENT_STEPS: FreshEnvironmentStep[] = [
-  // after the default roles: nothing here uses them yet, but members added to it later get them
+  { name: "default roles (admin, member)", run: (tx) => seedDefaultRoles(tx) },
+  // after the default roles: members the Test Organization gets (SSO logins) get the default member role
   testOrganizationStep,
 ];
 

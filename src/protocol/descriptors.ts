@@ -13,6 +13,7 @@ import * as directories from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/direct
 import * as domains from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/domains/domains_pb.js";
 import * as errdetails from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/errdetails/errdetails_pb.js";
 import * as events from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/events/events_pb.js";
+import * as options from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/options/options_pb.js";
 import * as organizations from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/organizations/organizations_pb.js";
 import * as roles from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/roles/roles_pb.js";
 import * as sessions from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/sessions/sessions_pb.js";
@@ -22,7 +23,7 @@ import * as users from "@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/users/users_
 
 export {
   auditlogs, auth, passwordless, webauthn, clients, commons, connectedAccounts, connections, directories, domains,
-  errdetails, events, organizations, roles, sessions, tokens, tools, users,
+  errdetails, events, options, organizations, roles, sessions, tokens, tools, users,
 };
 
 /** Every service of the contract, in a stable order (17 services, 204 RPCs). */

@@ -85,7 +85,7 @@ export function unaryGrpcHandler({ registry, auth, log, fallback }: UnaryGrpcOpt
     void (async () => {
       try {
         const bytes = await readMessage(req);
-        const principal = await auth.verifyAuthorization(req.headers.authorization);
+        const principal = await auth.verifyCaller(req.headers.authorization, method);
         let input;
         try {
           input = fromBinary(method.input, bytes);

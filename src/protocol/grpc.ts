@@ -30,7 +30,7 @@ function grpcRoutes(registry: RpcRegistry, auth: Authenticator, fallbackLog: Log
           const r = hctx.values.get(requestKey);
           const log = r?.log ?? fallbackLog;
           try {
-            const principal = await auth.verifyAuthorization(hctx.requestHeader.get("authorization") ?? undefined);
+            const principal = await auth.verifyCaller(hctx.requestHeader.get("authorization") ?? undefined, m);
             return await handler(req, { principal, requestId: r?.id ?? "", log });
           } catch (e) {
             const { error, unexpected } = toApiError(e);

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   create, fromJson, toJson, ScalarType,
-  type DescField, type DescMessage, type JsonValue,
+  type DescField, type DescMessage, type DescMethod, type JsonValue,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/authenticator.js";
@@ -164,7 +164,10 @@ export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegi
       return sendRestError(reply, apiError(err.statusCode === 413 ? Code.ResourceExhausted : Code.InvalidArgument, err.message));
     return sendRestError(reply, err);
   });
-  app.addHook("onRequest", async (req) => { req.principal = await auth.verifyAuthorization(req.headers.authorization); });
+  app.addHook("onRequest", async (req) => {
+    const rpc = (req.routeOptions.config as { rpc?: DescMethod } | undefined)?.rpc;
+    req.principal = await auth.verifyCaller(req.headers.authorization, rpc);
+  });
 
   const routes = restRoutes(registry);
   for (const r of routes) {
@@ -174,6 +177,7 @@ export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegi
     app.route({
       method: binding.verb as any,
       url: r.url,
+      config: { rpc: binding.method },
       handler: async (req, reply) => {
         const input = requestFromHttp(binding, vars, req) as any;
         const out = await handler(input, { principal: req.principal!, requestId: String(req.id), log: req.log as unknown as Logger });

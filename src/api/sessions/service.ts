@@ -15,7 +15,7 @@ const STATUSES = ["active", "expired", "revoked", "logout"] as const;
 const PAGE = { default: 10, max: 100 } as const;
 
 /** Sessions that are active right now: stored active and not past either expiry. */
-function activeAt(now: Date): Prisma.UserSessionWhereInput {
+export function activeAt(now: Date): Prisma.UserSessionWhereInput {
   return { status: "active", absoluteExpiresAt: { gt: now }, OR: [{ idleExpiresAt: null }, { idleExpiresAt: { gt: now } }] };
 }
 
