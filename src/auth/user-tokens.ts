@@ -25,6 +25,8 @@ export interface TokenSubject {
   scopes: string[];
   connectionId: string | null;
   nonce?: string | null;
+  /** seconds; the client's access_token_expiry (read before the caller's transaction) */
+  accessTokenTtl?: number;
   /** the authorization code being exchanged (for c_hash) */
   code?: string;
 }
@@ -63,6 +65,8 @@ export async function mintUserTokens(deps: IssueDeps, tx: Tx, s: TokenSubject, r
   const org = s.organizationId ? await tx.organization.findUnique({ where: { id: s.organizationId } }) : null;
   const roles = org ? await rolesOf(tx, org.id, user.id) : [];
   const permissions = org ? (await effectivePermissionsOfUser(tx, org.id, user.id)).map((p) => p.name) : [];
+  // the client's access_token_expiry (ClientService) decides the access token's lifetime
+  const ttl = s.accessTokenTtl || ACCESS_TOKEN_TTL;
   const now = Math.floor(Date.now() / 1000);
   const common = {
     iss: deps.issuer, aud: [s.clientId], sub: user.id, client_id: s.clientId, sid: s.sessionId,
@@ -73,7 +77,7 @@ export async function mintUserTokens(deps: IssueDeps, tx: Tx, s: TokenSubject, r
     ...common, jti: `tkn_${randomUUID().replace(/-/g, "")}`,
     ...(user.externalId ? { xuid: user.externalId } : {}),
     roles, permissions, scope: s.scopes.join(" "), scopes: s.scopes,
-  }, ACCESS_TOKEN_TTL, now);
+  }, ttl, now);
   const name = user.name || [user.givenName, user.familyName].filter(Boolean).join(" ");
   const idToken = await signJwt(deps.keys, {
     ...common, azp: s.clientId,
@@ -95,7 +99,7 @@ export async function mintUserTokens(deps: IssueDeps, tx: Tx, s: TokenSubject, r
   return {
     access_token: accessToken,
     token_type: "Bearer",
-    expires_in: ACCESS_TOKEN_TTL - 1,
+    expires_in: ttl - 1,
     id_token: idToken,
     scope: s.scopes.join(" "),
     ...(refresh ? { refresh_token: refresh.token, refresh_token_expires_in: Math.max(0, Math.floor((refresh.expiresAt.getTime() - Date.now()) / 1000)) } : {}),

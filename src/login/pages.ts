@@ -53,8 +53,9 @@ export function organizationsPage(flow: LoginFlow, csrf: string, organizations: 
 <p class="muted">You belong to several organizations. Choose the one to sign in to.</p>
 <form method="post" action="/login/organization" class="choices">
 ${hidden(flow, csrf)}
-${organizations.map((o) => html`<button type="submit" name="organization_id" value="${o.id}" class="secondary">${o.name}${o.pending ? html` <span class="badge">invitation</span>` : ""}</button>`)}
-</form>`,
+${organizations.map((o) => html`<button type="submit" name="organization_id" value="${o.id}" class="secondary">${o.name}</button>`)}
+</form>
+${organizations.some((o) => o.pending) ? html`<p class="muted">Choosing an organization that invited you accepts its invitation.</p>` : ""}`,
   });
 }
 

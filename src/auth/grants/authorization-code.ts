@@ -55,7 +55,7 @@ export const authorizationCodeGrant: Grant = {
       if (!session || effectiveStatus(session, now).status !== "active") throw new TokenError("invalid_grant", "the session of this authorization code has ended");
       const subject = {
         sessionId: row.sessionId, userId: row.userId, organizationId: row.organizationId, clientId: row.clientId,
-        scopes: row.scopes, connectionId: row.connectionId, nonce: row.nonce, code: form.code,
+        scopes: row.scopes, connectionId: row.connectionId, accessTokenTtl: client.accessTokenExpiry, nonce: row.nonce, code: form.code,
       };
       const refresh = row.scopes.includes("offline_access")
         ? await createRefreshToken(tx, hashKey, subject, { codeId: row.id, absoluteExpiry: session.absoluteExpiresAt }) : undefined;

@@ -4,7 +4,7 @@ import { loginClient } from "../../api/clients/redirects.js";
 import type { GrantContext } from "./types.js";
 import { TokenError } from "./types.js";
 
-export async function loginClientOf(ctx: GrantContext): Promise<{ id: string; confidential: boolean }> {
+export async function loginClientOf(ctx: GrantContext): Promise<{ id: string; confidential: boolean; accessTokenExpiry: number }> {
   const id = ctx.client?.id ?? ctx.form.client_id!;
   const client = await loginClient(ctx.deps.services, id);
   if (!client) {
@@ -12,5 +12,5 @@ export async function loginClientOf(ctx: GrantContext): Promise<{ id: string; co
     throw new TokenError("invalid_client", "client authentication failed");
   }
   if (!ctx.client && client.clientType === "WEB_APP") throw new TokenError("invalid_client", "client_secret is required for a web application client");
-  return { id, confidential: !!ctx.client };
+  return { id, confidential: !!ctx.client, accessTokenExpiry: client.accessTokenExpiry };
 }

@@ -53,7 +53,7 @@ export const refreshTokenGrant: Grant = {
       });
       const subject = {
         sessionId: row.sessionId, userId: row.userId, organizationId: row.organizationId, clientId: row.clientId,
-        scopes: row.scopes, connectionId: row.connectionId,
+        scopes: row.scopes, connectionId: row.connectionId, accessTokenTtl: client.accessTokenExpiry,
       };
       const next = await createRefreshToken(tx, hashKey, subject, { familyId: row.familyId, codeId: row.codeId, absoluteExpiry: session.absoluteExpiresAt });
       return mintUserTokens(deps, tx, subject, next);
