@@ -12,7 +12,7 @@ const REDIRECT = `${APP}/auth/callback`;
 let s: TestServer;
 let orgId: string;
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({ env: { INITIATE_LOGIN_URI: `${APP}/login/initiate` } });
   orgId = (await testOrganizationId(s.db))!;
 });
 afterAll(async () => { await s?.close(); });
@@ -73,3 +73,53 @@ describe("SP-initiated SSO via the simulator", () => {
     await expect(sdk.authenticateWithCode(p2.get("code")!, REDIRECT)).rejects.toThrow();
   });
 });
+
+describe("IdP-initiated login via the simulator", () => {
+  it("sends the browser to the initiate-login URI with a token getIdpInitiatedLoginClaims accepts; the app's login completes", async () => {
+    const sdk = sdkClient(s);
+    const conn = await s.db.connection.findFirstOrThrow({ where: { organizationId: orgId } });
+    const b = new CookieBrowser(s.url);
+    const sim = await b.open(`${s.url}/sso/v1/simulator/${conn.id}`);
+    expect(sim.status).toBe(200);
+    expect(sim.body).toContain("IdP-initiated login");
+    const back = await b.submit(sim, `/sso/v1/simulator/${conn.id}`, { scenario: "idp_initiated", email: "idp.user@example.org", first_name: "Ida", last_name: "P" });
+    expect(back.location?.startsWith(`${APP}/login/initiate?`)).toBe(true);
+    const token = new URL(back.location!).searchParams.get("idp_initiated_login")!;
+    const claims = await sdk.getIdpInitiatedLoginClaims(token);
+    expect(claims).toMatchObject({ connection_id: conn.id, organization_id: orgId, login_hint: "idp.user@example.org" });
+    const payload = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+    expect(payload.aud).toBeUndefined();
+    expect(payload.sub).toBeUndefined();
+    expect(payload.iss).toBe(s.url);
+
+    // what the app does next: an SP-initiated login for that connection; the simulator's IdP session answers
+    const url = sdk.getAuthorizationUrl(REDIRECT, { connectionId: claims.connection_id, organizationId: claims.organization_id, loginHint: claims.login_hint, state: "relay" });
+    const done = appParams(await b.open(url), APP);
+    expect(done.get("state")).toBe("relay");
+    const tokens = await sdk.authenticateWithCode(done.get("code")!, REDIRECT);
+    expect(tokens.user.email).toBe("idp.user@example.org");
+  });
+});
+
+describe("the simulator's Error scenario", () => {
+  it("returns error and error_description with state to the application", async () => {
+    const sdk = sdkClient(s);
+    const conn = await s.db.connection.findFirstOrThrow({ where: { organizationId: orgId } });
+    const b = new CookieBrowser(s.url);
+    const sim = await b.open(sdk.getAuthorizationUrl(REDIRECT, { connectionId: conn.id, state: "err-1" }));
+    const back = await b.submit(sim, `/sso/v1/simulator/${conn.id}`, { scenario: "error", error_description: "Account disabled at the IdP" });
+    const p = appParams(back, APP);
+    expect([p.get("error"), p.get("error_description"), p.get("state"), p.get("code")]).toEqual(["access_denied", "Account disabled at the IdP", "err-1", null]);
+  });
+
+  it("refuses a forged callback (an unsigned answer) with an error, logging nobody in", async () => {
+    const conn = await s.db.connection.findFirstOrThrow({ where: { organizationId: orgId } });
+    const b = new CookieBrowser(s.url);
+    const r = await b.get(`${s.url}/sso/v1/oidc/${conn.id}/callback?simulator_response=eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.`);
+    // without a pending login it is an IdP-initiated error: the initiate-login URI hears of it, with no token
+    expect(r.status).toBe(302);
+    const q = new URL(r.location!).searchParams;
+    expect([q.get("error"), q.get("idp_initiated_login"), q.get("code")]).toEqual(["invalid_request", null, null]);
+  });
+});
+
