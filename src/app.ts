@@ -24,8 +24,10 @@ import { registerScim } from "./scim/routes.js";
 import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
+import { applyConfiguredSeed } from "./local/seed.js";
 import { registerViewAssets } from "./views/page.js";
 import { registerHostedLogin } from "./login/index.js";
+import type { ServiceDeps } from "./api/deps.js";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -34,6 +36,8 @@ export interface BuiltApp {
   restRoutes: RestRoute[];
   credentials: EnvironmentCredentials;
   environmentId: string;
+  /** what services are built from (reset, seed and snapshot take it too) */
+  deps: ServiceDeps;
   tls: TlsMaterial | undefined;
 }
 
@@ -66,9 +70,10 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await applyConfiguredRedirects(db, credentials.clientId, config.redirects);
   const auth = new Authenticator(keys);
   const outbox = new Outbox(settings.environmentId);
-  const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
+  const deps: ServiceDeps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
   await ensureFreshEnvironment(deps);
+  await applyConfiguredSeed(deps);
 
   const directGrpc: DirectGrpc = {};
   const app = Fastify({
@@ -114,5 +119,5 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     return sendRestError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
   });
 
-  return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, tls };
+  return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, deps, tls };
 }

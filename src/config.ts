@@ -37,6 +37,8 @@ export interface Config {
   testUserCode: string;
   /** the environment client's allow-lists as REDIRECT_URIS etc. set them at start; undefined: keep the stored ones */
   redirects: RedirectConfig;
+  /** SEED_FILE: fixtures (JSON or YAML) applied at start and after every reset */
+  seedFile: string | undefined;
 }
 
 export interface RedirectConfig {
@@ -162,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webauthnRpId: env.WEBAUTHN_RP_ID || new URL(environmentUrl).hostname,
     encryptionKey: encryptionKey(env.SCALEKIT_ENCRYPTION_KEY),
     testUserCode: testUserCode(env.TEST_USER_CODE),
+    seedFile: seedFile(env.SEED_FILE),
     redirects: loadRedirectConfig(env),
   };
 }
@@ -198,6 +201,14 @@ function testUserCode(raw: string | undefined): string {
 }
 
 /** 32 bytes as 64 hex digits or as base64 (standard or url-safe). */
+function seedFile(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const file = path.resolve(raw);
+  if (!fs.existsSync(file)) throw new ConfigError(`SEED_FILE points to a file that does not exist: ${raw}`);
+  if (!/\.(json|ya?ml)$/i.test(file)) throw new ConfigError(`SEED_FILE must be a .json, .yaml or .yml file, got "${raw}"`);
+  return file;
+}
+
 function encryptionKey(raw: string | undefined): Buffer | undefined {
   if (!raw) return undefined;
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex")

@@ -13,13 +13,14 @@ import { sessionLocalRoutes } from "../api/sessions/local-routes.js";
 import { passkeyLocalRoutes } from "./passkeys.js";
 import { connectorLocalRoutes } from "../api/connected-accounts/connectors.js";
 import { loginRequestLocalRoutes } from "../api/auth/local-routes.js";
+import { resetLocalRoutes } from "./reset.js";
 
 export const LOCAL_PREFIX = "/local/v1";
 
 export type LocalRoutes = (scope: FastifyInstance, deps: ServiceDeps) => Promise<void> | void;
 
 /** Every domain's local routes (add yours here); registered inside one authenticated scope. */
-const LOCAL_ROUTES: LocalRoutes[] = [webhookLocalRoutes, mailboxLocalRoutes, sessionLocalRoutes, passkeyLocalRoutes, connectorLocalRoutes, loginRequestLocalRoutes];
+const LOCAL_ROUTES: LocalRoutes[] = [webhookLocalRoutes, mailboxLocalRoutes, sessionLocalRoutes, passkeyLocalRoutes, connectorLocalRoutes, loginRequestLocalRoutes, resetLocalRoutes];
 
 export async function registerLocalApi(app: FastifyInstance, auth: Authenticator, deps: ServiceDeps) {
   await app.register(async (scope) => {

@@ -56,10 +56,21 @@ function frame(message: Uint8Array): Buffer {
   return out;
 }
 
+/**
+ * grpc-message percent-encoded as the gRPC spec says: only bytes outside 0x20-0x7E, and "%". Connect encodes like
+ * encodeURIComponent ("/" -> %2F), which grpc-js decodes with decodeURI and so shows its users "Service%2FMethod".
+ */
+function grpcMessage(message: string): string {
+  let out = "";
+  for (const b of Buffer.from(message, "utf8")) out += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(b);
+  return out;
+}
+
 function trailers(error: ConnectError | undefined): Record<string, string> {
   const h = setTrailerStatus(new Headers(), error);
   const out: Record<string, string> = {};
   h.forEach((v, k) => { out[k] = v; });
+  if (error) out["grpc-message"] = grpcMessage(error.rawMessage);
   return out;
 }
 

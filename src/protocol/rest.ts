@@ -22,10 +22,13 @@ declare module "fastify" {
 
 export interface RestRoute { binding: HttpBinding; url: string; successStatus: number; operationId?: string }
 
-/** "/api/v1/orgs/{id}:enable" -> "/api/v1/orgs/:id(^[^:/]+)::enable" (find-my-way: "::" is a literal colon). */
+/**
+ * "/api/v1/orgs/{id}:enable" -> "/api/v1/orgs/:id(^[^:/]+)::enable" (find-my-way: "::" is a literal colon); a
+ * trailing "**" segment (WebhookService's /webhooks/wb/**) matches the rest of the path, as in grpc-gateway.
+ */
 export function toRouterPath(template: string): { url: string; vars: string[] } {
   const vars: string[] = [];
-  const url = template.split("/").map((seg) =>
+  const url = template.split("/").map((seg) => seg === "**" ? "*" :
     seg.replace(/\{([^}=]+)(?:=[^}]*)?\}|(:)/g, (_m, v: string | undefined, colon) => {
       if (colon) return "::";
       vars.push(v!);

@@ -23,6 +23,10 @@ export interface LoginClient {
   postLoginUris: string[];
   postLogoutRedirectUris: string[];
   backChannelLogoutUris: string[];
+  /** Client.grant_types as configured; empty: every grant the client type allows */
+  grantTypes: string[];
+  /** Client.disallow_scalekit_api_access */
+  disallowApiAccess: boolean;
 }
 
 /**
@@ -47,5 +51,6 @@ export async function loginClient(deps: ServiceDeps, clientId: string): Promise<
     id: row.id, clientType: s.clientType, initiateLoginUri: s.initiateLoginUri ?? undefined, enforcePkce: s.enforcePkce,
     publicClient: s.clientType !== "WEB_APP", accessTokenExpiry: s.accessTokenExpiry,
     postLoginUris: s.postLoginUris, postLogoutRedirectUris: s.postLogoutRedirectUris, backChannelLogoutUris: s.backChannelLogoutUris,
+    grantTypes: s.grantTypes, disallowApiAccess: s.disallowApiAccess,
   };
 }
