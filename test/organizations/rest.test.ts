@@ -460,10 +460,13 @@ describe("Organizations REST pagination", () => {
   afterAll(async () => { await s?.close(); });
 
   it("walks 250 organizations newest first at page_size 10, forwards and backwards, each exactly once", async () => {
-    const created = Array.from({ length: 250 }, () => newId("org"));
+    // a fresh environment has its Test Organization (the oldest id); 249 more are made here
+    const seeded = (await s.db.organization.findMany({ orderBy: { id: "asc" } })).map((o) => o.id);
+    expect(seeded).toHaveLength(1);
+    const created = Array.from({ length: 249 }, () => newId("org"));
     await s.db.organization.createMany({ data: created.map((id, i) => ({ id, displayName: `Org ${i}` })) });
-    // the cloud lists the newest first
-    const ids = [...created].reverse();
+    // the cloud lists the newest first: the Test Organization comes last
+    const ids = [...seeded, ...created].reverse();
 
     const forward: string[] = [];
     const pages: any[] = [];
