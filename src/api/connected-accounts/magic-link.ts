@@ -85,7 +85,9 @@ export function magicLinkMethods(deps: ServiceDeps): Methods {
         const ar = locked.length ? await tx.connectedAccountAuthRequest.findUnique({ where: { id: authRequestId } }) : null;
         // the flow lives as long as its link: an abandoned verification cannot be completed hours later
         if (!ar || ar.status !== "PENDING_VERIFICATION" || !ar.pendingCredentials || ar.expiresAt.getTime() <= Date.now())
-          throw notFound("pending connected-account authorization (unknown or already consumed)", authRequestId);
+          throw apiError(Code.NotFound, "auth request not found or no longer valid", {
+            resourceInfo: { resourceName: authRequestId, description: "unknown, expired or already consumed" },
+          });
         const account = await lockAccount(tx, { id: ar.connectedAccountId });
         if (account.identifier !== identifier)
           throw apiError(Code.PermissionDenied, "identifier does not match the user who authorized this connected account");
@@ -121,7 +123,7 @@ export async function completeMagicLink(
 ): Promise<MagicLinkOutcome> {
   const { db, config } = deps;
   const ar = await db.connectedAccountAuthRequest.findUnique({ where: { tokenHash: hashToken(token) }, include: { connectedAccount: true } });
-  if (!ar) throw notFound("magic link", "the link");
+  if (!ar) throw apiError(Code.NotFound, "magic link not found");
   const statusOf = (status: string): LinkStatus => ({
     connected_account_id: ar.connectedAccount.id, connector: ar.connectedAccount.connector, identifier: ar.connectedAccount.identifier, status,
   });

@@ -11,6 +11,7 @@ import type { ServiceDeps } from "../deps.js";
 import { metadataOf, organizationMessage } from "./mapping.js";
 import { keysetPage, prismaKeyset, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
 import { empty, join, raw, sql as q, type Sql } from "../../db/sql.js";
+import { newestFirst } from "../../db/keyset-newest-first.js";
 import { emitOrganizationEvent, keyOf, lockOrganization, ORGANIZATION_COLUMNS, readOrganization, uniqueConflict } from "./store.js";
 import { deleteAccountsOf } from "../connected-accounts/store.js";
 import {
@@ -162,7 +163,8 @@ export function organizationCrud({ db, sql, outbox }: ServiceDeps): Methods {
     },
 
     async listOrganization(req) {
-      const page = await keysetPage(organizationsBySql(sql, req.externalId || undefined), listPageSize(req.pageSize), req.pageToken);
+      // newest first, as the cloud lists them (search keeps id order: it ranks nothing)
+      const page = await keysetPage(newestFirst(organizationsBySql(sql, req.externalId || undefined)), listPageSize(req.pageSize), req.pageToken);
       return {
         organizations: page.items.map(organizationMessage), totalSize: page.totalSize,
         nextPageToken: page.nextPageToken, prevPageToken: page.prevPageToken,
