@@ -9,7 +9,7 @@ import {
   effectivePermissionsByRole, effectivePermissionsOfRoleNames, effectivePermissionsOfRoles, effectivePermissionsOfUser,
 } from "../../src/rbac/effective.js";
 import { usersWithRole } from "../../src/rbac/assignments.js";
-import { ROLES, organization, permission, role } from "./fixtures.js";
+import { ROLES, member, organization, permission, role } from "./fixtures.js";
 
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -102,6 +102,7 @@ describe("effective permissions: SQL engine vs in-memory model on random graphs"
     for (let u = 0; u < 8; u++) {
       const held = [...new Set(Array.from({ length: r.int(4) }, () => r.pick(order)))];
       for (const id of held) holders.push([`usr_${seed}_${u}`, id]);
+      await member(s, orgId, `usr_${seed}_${u}`);
       await s.db.roleAssignment.createMany({ data: held.map((roleId) => ({ organizationId: orgId, userId: `usr_${seed}_${u}`, roleId })) });
       expect(simplified(await effectivePermissionsOfUser(s.db, orgId, `usr_${seed}_${u}`)), `seed ${seed} user ${u}`).toEqual(modelEffective(roles, held));
     }

@@ -1,5 +1,5 @@
-// Shared steps of the RBAC tests: creating permissions, roles and organizations over REST, giving users roles
-// directly in role_assignments (users do not exist yet), and reading the outbox.
+// Shared steps of the RBAC tests: creating permissions, roles and organizations over REST, giving members roles
+// directly in role_assignments (through a real user and membership), and reading the outbox.
 import { expect } from "vitest";
 import type { TestServer } from "../helpers/server.js";
 import { expectResponse } from "../helpers/openapi.js";
@@ -31,8 +31,22 @@ export async function organization(s: TestServer, name = "Org"): Promise<string>
   return res.body.organization.id;
 }
 
-/** Gives a user a role in an organization the way memberships will: a row in role_assignments. */
+/**
+ * Makes `userId` a member of the organization (creating the user the first time), as role_assignments requires:
+ * a role is held through a membership.
+ */
+export async function member(s: TestServer, organizationId: string, userId: string): Promise<void> {
+  const email = `${userId}@rbac.example.test`;
+  await s.db.user.upsert({ where: { id: userId }, update: {}, create: { id: userId, email, emailKey: email, profileId: `usp_${userId.slice(4)}` } });
+  await s.db.membership.upsert({
+    where: { organizationId_userId: { organizationId, userId } }, update: {},
+    create: { organizationId, userId, status: 1, provisioningMethod: "direct_provision" },
+  });
+}
+
+/** Gives a member a role the way memberships do: a row in role_assignments. */
 export async function hold(s: TestServer, organizationId: string, userId: string, roleId: string): Promise<void> {
+  await member(s, organizationId, userId);
   await s.db.roleAssignment.create({ data: { organizationId, userId, roleId } });
 }
 

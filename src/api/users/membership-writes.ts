@@ -72,9 +72,8 @@ export async function addMembership(tx: Tx, outbox: Outbox, environmentId: strin
   }
 }
 
-/** Removes the membership and its roles, with the event. */
+/** Removes the membership, with the event; its roles go with it (role_assignments references memberships). */
 export async function removeMembership(tx: Tx, outbox: Outbox, environmentId: string, org: OrganizationRow, user: UserRow): Promise<void> {
-  await tx.roleAssignment.deleteMany({ where: { organizationId: org.id, userId: user.id } });
   await tx.membership.delete({ where: { organizationId_userId: { organizationId: org.id, userId: user.id } } });
   await emitMembershipEvent(outbox, tx, "user.organization_membership_deleted", org, user, environmentId);
 }

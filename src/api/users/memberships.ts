@@ -98,7 +98,6 @@ export function membershipMethods({ db, outbox, environmentId, config }: Service
         await findMembership(tx, org.id, user.id);
         await removeMembership(tx, outbox, environmentId, org, user);
         if (req.cascade && !(await tx.membership.count({ where: { userId: user.id } }))) {
-          await tx.roleAssignment.deleteMany({ where: { userId: user.id } });
           await tx.user.delete({ where: { id: user.id } });
         }
       });

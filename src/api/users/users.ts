@@ -96,7 +96,6 @@ export function userCrud({ db, outbox, environmentId, config }: ServiceDeps): Me
         const user = await lockUser(tx, key);
         const memberships = await tx.membership.findMany({ where: { userId: user.id }, include: { organization: true } });
         for (const m of memberships) await removeMembership(tx, outbox, environmentId, m.organization, user);
-        await tx.roleAssignment.deleteMany({ where: { userId: user.id } });
         await deleteAccountsOf(tx, outbox, { userId: user.id });
         await tx.user.delete({ where: { id: user.id } });
       });
