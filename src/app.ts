@@ -38,12 +38,21 @@ export interface BuiltApp {
 export interface BuildOptions {
   /** see DatabaseOptions.memoryTemplate */
   memoryTemplate?: Blob;
+  /** a database already being opened (main.ts opens it while this module's imports load) */
+  database?: Promise<Database>;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
   const url = new URL(config.environmentUrl);
-  const tls = await loadTls(config.tls, config.dataDir, [url.hostname, config.host]);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsDir: config.migrationsDir, memoryTemplate: options.memoryTemplate });
+  const opening = options.database ?? openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsDir: config.migrationsDir, memoryTemplate: options.memoryTemplate });
+  let tls: TlsMaterial | undefined;
+  try {
+    tls = await loadTls(config.tls, config.dataDir, [url.hostname, config.host]);
+  } catch (e) {
+    await opening.then((d) => d.close(), () => {});
+    throw e;
+  }
+  const database = await opening;
   try {
     return await assemble(config, database, tls);
   } catch (e) {
