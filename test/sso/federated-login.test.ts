@@ -114,8 +114,10 @@ describe("test connection", () => {
     const b = new CookieBrowser(s.url);
     const start = await b.get(`${s.url}/sso/v1/connections/${id}/test`);
     const ctr = start.headers.get("x-test-request-id")!;
-    expect(ctr).toMatch(/^ctr_\d{18}$/);
-    expect((await s.rest("GET", `/api/v1/connections/${id}/test-requests/${ctr}`)).body).toMatchObject({ status: "PENDING" });
+    expect(ctr).toMatch(/^test_\d{18}$/);
+    // PENDING is the enum's zero value, which proto JSON leaves out
+    const pending = await s.rest("GET", `/api/v1/connections/${id}/test-requests/${ctr}`);
+    expect([pending.status, pending.body.status ?? "PENDING"]).toEqual([200, "PENDING"]);
     const page = await throughSamlIdp(b, start);
     expect(page.status).toBe(200);
     expect(page.body).toContain("Success");
@@ -146,7 +148,7 @@ describe("test connection", () => {
 
   it("GetConnectionTestResult: unknown ids are 404", async () => {
     const { id } = await saml();
-    const res = await s.rest("GET", `/api/v1/connections/${id}/test-requests/ctr_000000000000000000`);
-    expect(res.status).toBe(404);
+    const res = await s.rest("GET", `/api/v1/connections/${id}/test-requests/test_000000000000000000`);
+    expect(res.status, JSON.stringify(res.body)).toBe(404);
   });
 });
