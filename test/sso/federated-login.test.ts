@@ -10,6 +10,8 @@ import { formFields, keyPair, TestSamlIdp } from "../helpers/saml-idp.js";
 import { TestOidcIdp } from "../helpers/oidc-idp.js";
 import { appParams, CookieBrowser, type Hop } from "../login/browser.js";
 import { oidcConnection, samlConnection } from "./fixtures.js";
+import { rpcClient } from "../helpers/grpc.js";
+import { connections } from "../../src/protocol/descriptors.js";
 
 const APP = "http://localhost:3998";
 const REDIRECT = `${APP}/auth/callback`;
@@ -127,6 +129,11 @@ describe("test connection", () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("SUCCESS");
     expect(JSON.parse(res.body.user_info)).toMatchObject({ email: "tess@saml.example", given_name: "Tess", raw_attributes: { firstName: "Tess" } });
+    // the same over gRPC (the SDKs' transport)
+    const grpc = rpcClient(s.url, connections.ConnectionService, "grpc", await s.token());
+    const viaGrpc = await grpc.getConnectionTestResult({ connectionId: id, testRequestId: ctr });
+    expect(viaGrpc.status).toBe(connections.TestResultStatus.SUCCESS);
+    expect(JSON.parse(viaGrpc.userInfo!).email).toBe("tess@saml.example");
     // nobody was signed in
     expect(await s.db.user.findUnique({ where: { emailKey: "tess@saml.example" } })).toBeNull();
   });
