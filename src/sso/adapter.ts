@@ -44,10 +44,13 @@ export interface SsoStartContext {
   testRequestId?: string;
 }
 
+/** what an adapter asks the login flow to keep until its callback (returned by pendingLogin) */
+export interface SsoRemembered { nonce?: string; codeVerifier?: string }
+
 export type SsoStartResult =
-  | { kind: "redirect"; url: string }
+  | { kind: "redirect"; url: string; remember?: SsoRemembered }
   /** an auto-submitting or clickable form (SAML HTTP-POST binding), rendered by the login layer */
-  | { kind: "form"; action: string; fields: Record<string, string> };
+  | { kind: "form"; action: string; fields: Record<string, string>; remember?: SsoRemembered };
 
 export interface SsoFinishContext {
   connection: SsoConnection;

@@ -89,7 +89,9 @@ export function magicLinkMethods(deps: ServiceDeps): Methods {
         const ar = locked.length ? await tx.connectedAccountAuthRequest.findUnique({ where: { id: authRequestId } }) : null;
         // the flow lives as long as its link: an abandoned verification cannot be completed hours later
         if (!ar || ar.status !== "PENDING_VERIFICATION" || !ar.pendingCredentials || ar.expiresAt.getTime() <= Date.now())
-          throw notFound("pending connected-account authorization (unknown or already consumed)", authRequestId);
+          throw apiError(Code.NotFound, "auth request not found or no longer valid", {
+            resourceInfo: { resourceName: authRequestId, description: "unknown, expired or already consumed" },
+          });
         const account = await lockAccount(tx, { id: ar.connectedAccountId });
         if (account.identifier !== identifier)
           throw apiError(Code.PermissionDenied, "identifier does not match the user who authorized this connected account");
@@ -162,7 +164,7 @@ export async function connectRoutes(scope: FastifyInstance, deps: ServiceDeps): 
     try {
       const token = (req.params as { token: string }).token;
       const ar = await db.connectedAccountAuthRequest.findUnique({ where: { tokenHash: hashToken(token) }, include: { connectedAccount: true } });
-      if (!ar) throw notFound("magic link", "the link");
+      if (!ar) throw apiError(Code.NotFound, "magic link not found");
       if (ar.status !== "LINK_ISSUED") return reply.send(statusJson(ar, ar.connectedAccount.status));
       if (ar.expiresAt.getTime() <= Date.now()) throw apiError(Code.FailedPrecondition, "this magic link has expired; ask for a new one");
       const offered = offeredCredentials(req.body, (req.query ?? {}) as Record<string, unknown>);

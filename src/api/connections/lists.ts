@@ -28,7 +28,8 @@ async function listEntries(db: Db, rows: ConnectionRow[]) {
 /** A provider filter: the provider's enum name (OKTA, okta) or a provider key (notion). */
 function providerFilter(provider: string): Prisma.ConnectionWhereInput {
   const byName = connections.ConnectionProvider[provider.toUpperCase() as keyof typeof connections.ConnectionProvider];
-  return typeof byName === "number" ? { OR: [{ provider: byName }, { providerKey: provider.toLowerCase() }] } : { providerKey: provider.toLowerCase() };
+  const byKey: Prisma.ConnectionWhereInput = { providerKey: { equals: provider, mode: "insensitive" } };
+  return typeof byName === "number" ? { OR: [{ provider: byName }, byKey] } : byKey;
 }
 
 function textFilter(query: string): Prisma.ConnectionWhereInput {

@@ -17,7 +17,8 @@ const T = connections.ConnectionType;
 /** Organization connections are enterprise SSO connections. */
 const ORGANIZATION_TYPES = new Set([T.OIDC, T.SAML]);
 const STATIC_TYPES = new Set([T.BASIC, T.BEARER, T.API_KEY]);
-const PROVIDER_KEY = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+/** Stored and echoed as given (the cloud keeps HUBSPOT, GOOGLEDWD, notion as sent); filters ignore case. */
+const PROVIDER_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 function definedEnum(e: Record<string | number, string | number>, value: number, field: string, allowZero: boolean): number {
   if (value === 0 && !allowZero) throw invalidArgument(field, "is required");
@@ -26,7 +27,7 @@ function definedEnum(e: Record<string | number, string | number>, value: number,
 }
 
 function checkProviderKey(value: string, field: string): string {
-  if (!PROVIDER_KEY.test(value)) throw invalidArgument(field, "must be 1-100 lower-case letters, digits, '_', '.' or '-'");
+  if (!PROVIDER_KEY.test(value)) throw invalidArgument(field, "must be 1-100 letters, digits, '_', '.' or '-', starting with a letter or digit");
   return value;
 }
 

@@ -10,6 +10,7 @@ import type { ServiceImplementation } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { metadataOf, organizationMessage } from "./mapping.js";
 import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { newestFirst } from "../../db/keyset-newest-first.js";
 import { emitOrganizationEvent, keyOf, lockOrganization, ORGANIZATION_COLUMNS, readOrganization, uniqueConflict } from "./store.js";
 import { deleteAccountsOf } from "../connected-accounts/store.js";
 import {
@@ -166,7 +167,8 @@ export function organizationCrud({ db, sql, outbox }: ServiceDeps): Methods {
     },
 
     async listOrganization(req) {
-      const page = await keysetPage(organizationsBySql(sql, req.externalId || undefined), listPageSize(req.pageSize), req.pageToken);
+      // newest first, as the cloud lists them (search keeps id order: it ranks nothing)
+      const page = await keysetPage(newestFirst(organizationsBySql(sql, req.externalId || undefined)), listPageSize(req.pageSize), req.pageToken);
       return {
         organizations: page.items.map(organizationMessage), totalSize: page.totalSize,
         nextPageToken: page.nextPageToken, prevPageToken: page.prevPageToken,
