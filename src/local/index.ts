@@ -4,9 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { ServiceDeps } from "../api/deps.js";
-import { apiError } from "../protocol/errors.js";
-import { sendRestError } from "../protocol/rest.js";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { sendApiError } from "../protocol/rest.js";
 import { webhookLocalRoutes } from "../events/local-routes.js";
 import { mailboxLocalRoutes } from "./mailbox.js";
 import { sessionLocalRoutes } from "../api/sessions/local-routes.js";
@@ -25,11 +23,7 @@ const LOCAL_ROUTES: LocalRoutes[] = [webhookLocalRoutes, mailboxLocalRoutes, ses
 export async function registerLocalApi(app: FastifyInstance, auth: Authenticator, deps: ServiceDeps) {
   await app.register(async (scope) => {
     scope.addHook("onRequest", async (req) => { req.principal = await auth.verifyAuthorization(req.headers.authorization); });
-    scope.setErrorHandler((err: any, _req, reply) => {
-      if (!(err instanceof ConnectError) && typeof err?.statusCode === "number" && err.statusCode < 500)
-        return sendRestError(reply, apiError(Code.InvalidArgument, err.message));
-      return sendRestError(reply, err);
-    });
+    scope.setErrorHandler((err, _req, reply) => sendApiError(reply, err));
     for (const add of LOCAL_ROUTES) await add(scope, deps);
   }, { prefix: LOCAL_PREFIX });
 }
