@@ -24,7 +24,10 @@ import { registerScim } from "./scim/routes.js";
 import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
+import { applyConfiguredSeed } from "./local/seed.js";
 import { registerViewAssets } from "./views/page.js";
+import { registerHostedLogin } from "./login/index.js";
+import { registerFederationRoutes } from "./sso/federation.js";
 import type { ServiceDeps } from "./api/deps.js";
 
 /** The JSON APIs whose every error has the contract's {code, message, details} body. */
@@ -74,6 +77,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   const deps: ServiceDeps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
   await ensureFreshEnvironment(deps);
+  await applyConfiguredSeed(deps);
 
   const directGrpc: DirectGrpc = {};
   const app = Fastify({
@@ -96,6 +100,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => registerTokenEndpoints(scope, {
     services: deps, keys, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
+  await registerHostedLogin(app, deps, keys);
   await registerLocalApi(app, auth, deps);
   // SCIM: outside the environment-token auth (each directory has its own bearer secret)
   await registerScim(app, deps);
@@ -104,6 +109,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
 
   registerViewAssets(app);
+  await registerFederationRoutes(app, deps);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     try {
