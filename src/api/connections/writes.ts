@@ -5,6 +5,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import type { Connection as ConnectionRow, Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
+import { uniqueViolation } from "../../db/unique.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
 import { connections } from "../../protocol/descriptors.js";
@@ -49,7 +50,7 @@ function checkAttributeMapping(map: Record<string, string>, field: string): Reco
 
 /** A unique-index violation on key_id as a clear 409; anything else is left to the generic mapping. */
 function keyIdConflict(e: unknown, keyId: string | undefined): unknown {
-  if ((e as { code?: unknown })?.code === "P2002" && keyId) return alreadyExists(`a connection with key_id ${keyId} already exists`, keyId);
+  if (uniqueViolation(e) && keyId) return alreadyExists(`a connection with key_id ${keyId} already exists`, keyId);
   return e;
 }
 

@@ -3,6 +3,7 @@
 // display name and is what connections name as provider_key. The catalog operations on Scalekit's built-in
 // providers (CreateProvider, UpdateProvider, DeleteProvider) belong to Scalekit's staff and stay UNIMPLEMENTED;
 // this server has no built-in catalog, so ListProviders lists custom providers (DEFAULT lists none).
+import { uniqueViolation } from "../../db/unique.js";
 import { fromJson, toJson, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import type { CustomProvider } from "../../generated/prisma/client.js";
 import { keysetPage, type IdRange } from "../../db/keyset-page.js";
@@ -37,7 +38,7 @@ function providerMessage(row: CustomProvider) {
 }
 
 const uniqueIdentifier = (e: unknown, identifier: string) =>
-  (e as { code?: unknown })?.code === "P2002" ? duplicateKey("provider.display_name", `a custom provider with identifier ${identifier} already exists`) : e;
+  uniqueViolation(e) ? duplicateKey("provider.display_name", `a custom provider with identifier ${identifier} already exists`) : e;
 
 export function providerService({ db }: ServiceDeps) {
   const find = async (identifier: string) => {

@@ -6,6 +6,7 @@
 import type { Permission as PermissionRow, Prisma, Role as RoleRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
+import { uniqueViolation } from "../../db/unique.js";
 import type { Outbox } from "../../events/outbox.js";
 import { effectivePermissionsByRole } from "../../rbac/effective.js";
 import { Code } from "@connectrpc/connect";
@@ -69,11 +70,11 @@ export async function checkNameFree(tx: Tx, organizationId: OrgScope, name: stri
 
 /** A unique-index violation on (scope, name) as the cloud's duplicate-key error; anything else is rethrown as is. */
 export function roleNameConflict(e: unknown, name: string): unknown {
-  return (e as { code?: unknown })?.code === "P2002" ? duplicateKey("role.name", `role ${name} already exists`) : e;
+  return uniqueViolation(e) ? duplicateKey("role.name", `role ${name} already exists`) : e;
 }
 
 export function permissionNameConflict(e: unknown, name: string): unknown {
-  return (e as { code?: unknown })?.code === "P2002" ? duplicateKey("permission.name", `permission ${name} already exists`) : e;
+  return uniqueViolation(e) ? duplicateKey("permission.name", `permission ${name} already exists`) : e;
 }
 
 export async function findPermission(db: Db | Tx, name: string): Promise<PermissionRow> {

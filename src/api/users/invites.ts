@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Membership as MembershipRow, Organization as OrganizationRow, User as UserRow } from "../../generated/prisma/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
-import { deliverMail } from "../../local/mailbox.js";
+import { deliverMail } from "../../mail/mailbox.js";
 import { commons, type users } from "../../protocol/descriptors.js";
 import { Code } from "@connectrpc/connect";
 import { apiError } from "../../protocol/errors.js";
