@@ -26,6 +26,8 @@ import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
 import { applyConfiguredSeed } from "./local/seed.js";
 import { registerViewAssets } from "./views/page.js";
+import { registerHostedLogin } from "./login/index.js";
+import { registerFederationRoutes } from "./sso/federation.js";
 import type { ServiceDeps } from "./api/deps.js";
 
 export interface BuiltApp {
@@ -93,6 +95,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => registerTokenEndpoints(scope, {
     services: deps, keys, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
+  await registerHostedLogin(app, deps, keys);
   await registerLocalApi(app, auth, deps);
   // SCIM: outside the environment-token auth (each directory has its own bearer secret)
   await registerScim(app, deps);
@@ -101,6 +104,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
 
   registerViewAssets(app);
+  await registerFederationRoutes(app, deps);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     try {

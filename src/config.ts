@@ -33,6 +33,8 @@ export interface Config {
   webauthnRpId: string;
   /** AES-256 key for connected-account credentials; undefined: one generated and kept in the database */
   encryptionKey: Buffer | undefined;
+  /** the static OTP that emails with +sktest in the local part accept on the login page (TEST_USER_CODE) */
+  testUserCode: string;
   /** the environment client's allow-lists as REDIRECT_URIS etc. set them at start; undefined: keep the stored ones */
   redirects: RedirectConfig;
   /** SEED_FILE: fixtures (JSON or YAML) applied at start and after every reset */
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordlessType: oneOf(env, "PASSWORDLESS_TYPE", ["OTP", "LINK", "LINK_OTP"] as const, "LINK_OTP"),
     webauthnRpId: env.WEBAUTHN_RP_ID || new URL(environmentUrl).hostname,
     encryptionKey: encryptionKey(env.SCALEKIT_ENCRYPTION_KEY),
+    testUserCode: testUserCode(env.TEST_USER_CODE),
     seedFile: seedFile(env.SEED_FILE),
     redirects: loadRedirectConfig(env),
   };
@@ -189,6 +192,12 @@ function loadRedirectConfig(env: NodeJS.ProcessEnv): RedirectConfig {
     initiateLoginUri: initiate,
     allowLoopback: loopback === "on",
   };
+}
+
+function testUserCode(raw: string | undefined): string {
+  if (!raw) return "424242";
+  if (!/^\d{6}$/.test(raw)) throw new ConfigError(`TEST_USER_CODE must be 6 digits, got "${raw}"`);
+  return raw;
 }
 
 /** 32 bytes as 64 hex digits or as base64 (standard or url-safe). */

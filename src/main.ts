@@ -2,8 +2,9 @@
 import { loadConfig, loadDotEnv, ConfigError, type Config } from "./config.js";
 import { buildApp } from "./app.js";
 import { openDatabase } from "./db/client.js";
+import { testOrganizationId } from "./environment/test-organization.js";
 
-function banner(config: Config, built: Awaited<ReturnType<typeof buildApp>>): string {
+function banner(config: Config, built: Awaited<ReturnType<typeof buildApp>>, testOrgId: string | undefined): string {
   const c = built.credentials;
   const secret = c.source === "configured" ? "(from SCALEKIT_CLIENT_SECRET)"
     : c.clientSecret ?? "(shown only when it was generated; set SCALEKIT_CLIENT_ID/SCALEKIT_CLIENT_SECRET to choose one)";
@@ -14,6 +15,7 @@ function banner(config: Config, built: Awaited<ReturnType<typeof buildApp>>): st
     `  SCALEKIT_CLIENT_ID=${c.clientId}`,
     `  SCALEKIT_CLIENT_SECRET=${secret}`,
     `  environment   ${built.environmentId}`,
+    `  test org      ${testOrgId ?? "(deleted)"}  (Test Organization: example.com, example.org, IdP simulator)`,
     `  database      ${built.database.location}${built.database.applied.length ? ` (applied ${built.database.applied.length} migration(s))` : ""}`,
     `  listening     ${built.tls ? "https (h2 + http/1.1 via ALPN)" : "http (HTTP/1.1 + h2c)"} on ${config.host}:${config.port}`,
   ];
@@ -25,7 +27,7 @@ async function start(config: Config) {
   const built = await buildApp(config);
   const { app } = built;
   await app.listen({ host: config.host, port: config.port });
-  process.stdout.write(banner(config, built));
+  process.stdout.write(banner(config, built, await testOrganizationId(built.database.prisma)));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValida
 import type { ServiceDeps } from "../api/deps.js";
 import type { KeyStore } from "./keys.js";
 import { hashSecret } from "./secrets.js";
+import { registerFormParser } from "../views/form.js";
 import { GRANTS } from "./grants/index.js";
 import { TokenError, type AuthenticatedClient, type TokenDeps, type TokenForm } from "./grants/types.js";
 
@@ -79,14 +80,7 @@ export async function registerTokenEndpoints(app: FastifyInstance, deps: TokenEn
   const { sql, hashKey } = deps.services;
   const grantDeps: TokenDeps = deps;
 
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    const out: Record<string, string | string[]> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) {
-      const prev = out[k];
-      out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    done(null, out);
-  });
+  registerFormParser(app);
 
   app.post("/oauth/token", { schema: { body: FORM_SCHEMA }, attachValidation: true }, async (req: FastifyRequest, reply) => {
     try {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { applyMigrations, type MigrationTarget } from "./migrate.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import type { Sql } from "./sql.js";
 
 export type Db = PrismaClient;
 
@@ -21,6 +22,8 @@ export interface Database {
    * A parameterised read straight through the driver. Prisma costs ~0.5 ms of CPU per query here, so the hottest
    * reads (token client lookup, get and list) use this; writes and transactions stay on Prisma.
    */
+  sql<T = Record<string, unknown>>(query: Sql): Promise<T[]>;
+  /** the same with the statement and its parameters apart (prefer the tagged template: src/db/sql.ts) */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /**
    * LISTEN on a dedicated connection (PostgreSQL only: PGlite is one process, whose callers poll instead).
@@ -43,6 +46,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return openPglite(opts.url === "memory" ? undefined : path.join(opts.dataDir, "pglite"), opts.migrationsDir, opts.memoryTemplate);
 }
 
+function statement(query: Sql | string, params: unknown[] | undefined): [string, unknown[]] {
+  return typeof query === "string" ? [query, params ?? []] : [query.text, query.values];
+}
+
 async function openPostgres(url: string, migrationsDir: string): Promise<Database> {
   const { PrismaPg } = await import("@prisma/adapter-pg");
   const target: MigrationTarget = { kind: "postgresql", url };
@@ -57,7 +64,7 @@ async function openPostgres(url: string, migrationsDir: string): Promise<Databas
     location: `postgresql://${u.host}${u.pathname}`,
     ping: async () => { await pool.query("SELECT 1"); },
     close: async () => { await prisma.$disconnect(); await pool.end().catch(() => {}); },
-    sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+    sql: async (query: Sql | string, params?: unknown[]) => (await pool.query(...statement(query, params))).rows,
     listen: (channel, onNotify, onLost) => listenPostgres(url, channel, onNotify, onLost),
   };
 }
@@ -110,7 +117,7 @@ async function openPglite(dir: string | undefined, migrationsDir: string, templa
     prisma, kind: "pglite", applied,
     location: dir ? `pglite:${dir}` : "pglite:memory",
     ping: async () => { await pglite.query("SELECT 1"); },
-    sql: async (text, params) => (await pglite.query(text, params as unknown[])).rows as any[],
+    sql: async (query: Sql | string, params?: unknown[]) => (await pglite.query(...statement(query, params))).rows as any[],
     close: async () => { await prisma.$disconnect(); await pglite.close(); release(); },
   };
 }

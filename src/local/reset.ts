@@ -7,6 +7,8 @@
 // succeeds against the fresh state). The webhook worker's claim and completion statements wait the same way; a
 // completion for a delivery the reset removed updates and records nothing (queue.ts joins on the delivery row).
 // Deletes fire no insert rule, so no NOTIFY is sent for what they remove; the fresh seed's own events notify as usual.
+import { Type } from "@sinclair/typebox";
+import { route } from "../http/route.js";
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../api/deps.js";
 import { inTransaction, type Tx } from "../db/tx.js";
@@ -74,11 +76,11 @@ export async function resetEnvironment(deps: ServiceDeps): Promise<ResetResult> 
 }
 
 export async function resetLocalRoutes(scope: FastifyInstance, deps: ServiceDeps): Promise<void> {
-  scope.post("/reset", {
-    // maxProperties, not additionalProperties: Fastify's validator strips unknown keys instead of refusing them
-    schema: { body: { type: ["object", "null"], maxProperties: 0 } },
-  }, async () => {
-    const r = await resetEnvironment(deps);
-    return { tables_cleared: r.tables.length, seed_file: r.seedFile ?? "", duration_ms: r.durationMs };
+  route(scope, {
+    method: "POST", url: "/reset", body: Type.Object({}, { additionalProperties: false }),
+    handler: async () => {
+      const r = await resetEnvironment(deps);
+      return { tables_cleared: r.tables.length, seed_file: r.seedFile ?? "", duration_ms: r.durationMs };
+    },
   });
 }

@@ -2,6 +2,7 @@
 // before anything is applied, then applied in one transaction through the services' own RPC implementations (the
 // same validation, events and mail as the API), so a file with an error changes nothing. Entries that already
 // exist (by id, or by their natural key: a name, an email, a domain) are left alone: applying twice changes nothing.
+import type { Sql } from "../db/sql.js";
 import fs from "node:fs";
 import path from "node:path";
 import { fromJson, type DescMessage, type DescService } from "@bufbuild/protobuf";
@@ -65,7 +66,9 @@ function inTx(tx: Tx, deps: ServiceDeps): ServiceDeps {
       return Reflect.get(target, prop, receiver);
     },
   });
-  return { ...deps, db, sql: (text: string, params?: unknown[]) => tx.$queryRawUnsafe(text, ...(params ?? [])) as any };
+  // the tagged form runs as is; the (text, params) form is already parameterised ($1, $2, ...)
+  const sql = (query: Sql | string, params?: unknown[]) => (typeof query === "string" ? tx.$queryRawUnsafe(query, ...(params ?? [])) : tx.$queryRaw(query));
+  return { ...deps, db, sql: sql as ServiceDeps["sql"] };
 }
 
 type Json = Record<string, any>;

@@ -1,6 +1,7 @@
 // The environment's data as the database catalog sees it, so that reset and snapshot cover every table a
 // migration adds without anyone having to list it here. Only what the environment *is* is kept: its settings and
 // keys, its own clients (the environment client and application clients), their secrets and login settings, and the webhook endpoints its configuration declares.
+import { sql } from "../db/sql.js";
 import type { Tx } from "../db/tx.js";
 
 /** Tables kept whole: server-wide values, signing keys, generated encryption keys. */
@@ -30,12 +31,12 @@ export interface Catalog {
 }
 
 export async function readCatalog(tx: Tx): Promise<Catalog> {
-  const tables = (await tx.$queryRawUnsafe<{ name: string }[]>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  const tables = (await tx.$queryRaw<{ name: string }[]>(
+    sql`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY 1`))
     .map((r) => r.name).filter((t) => !SYSTEM_TABLES.includes(t));
-  const fks = await tx.$queryRawUnsafe<{ src: string; dst: string }[]>(
-    `SELECT s.relname AS src, d.relname AS dst FROM pg_constraint k
+  const fks = await tx.$queryRaw<{ src: string; dst: string }[]>(
+    sql`SELECT s.relname AS src, d.relname AS dst FROM pg_constraint k
      JOIN pg_class s ON s.oid = k.conrelid JOIN pg_class d ON d.oid = k.confrelid
      JOIN pg_namespace n ON n.oid = s.relnamespace
      WHERE k.contype = 'f' AND n.nspname = current_schema()`);

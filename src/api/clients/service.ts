@@ -5,7 +5,7 @@
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
-import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type KeysetSource } from "../../db/keyset-page.js";
 import { generateClientSecret, hashSecret, secretSuffix } from "../../auth/secrets.js";
 import { clients } from "../../protocol/descriptors.js";
 import { notFound } from "../../protocol/errors.js";
@@ -39,13 +39,7 @@ async function findClient(db: Db | Tx, organizationId: string, clientId: string)
 }
 
 function clientsOf(db: Db, organizationId: string): KeysetSource<ClientWithSecrets> {
-  const where = { organizationId, kind: KIND };
-  return {
-    count: () => db.apiClient.count({ where }),
-    rows: (range: IdRange, order, take) => db.apiClient.findMany({
-      where: { ...where, id: range }, orderBy: { id: order }, take, include: { secrets: true },
-    }),
-  };
+  return prismaKeyset<ClientWithSecrets>(db.apiClient, { organizationId, kind: KIND }, { include: { secrets: true } });
 }
 
 function newSecret(hashKey: Buffer, createdBy: string) {

@@ -14,7 +14,8 @@ const MAX_ITEM_CHARS = 512;
 const MAX_CLAIMS = 50;
 
 /** Claims the token endpoint sets itself; a custom claim may not pose as one of them. */
-export const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scopes", "oid"]);
+// custom_claims: the token carries the custom claims nested under it too (the Python SDK reads them there)
+export const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scopes", "oid", "custom_claims"]);
 
 export function checkName(value: string, field = "client.name"): string {
   if (!value.trim()) throw invalidArgument(field, "is required and must not be blank");

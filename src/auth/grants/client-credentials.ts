@@ -18,8 +18,12 @@ export const clientCredentialsGrant: Grant = {
     const now = Math.floor(Date.now() / 1000);
     const ttl = client.kind === "environment" ? deps.environmentTokenTtl : client.expirySeconds;
     const { kid, privateKey } = deps.keys.signingKey();
+    // Custom claims go both at the top level (where the Node SDK's validateToken callers and the cloud's docs
+    // read them) and nested under `custom_claims` (where the Python SDK's tests read claims["custom_claims"][key]).
+    const custom = Object.keys(client.customClaims).length ? { custom_claims: { ...client.customClaims } } : {};
     const claims: Record<string, unknown> = {
       ...client.customClaims, // first, so they can never replace the claims below
+      ...custom,
       client_id: client.id,
       scopes: client.scopes,
       jti: `tkn_${randomUUID().replace(/-/g, "")}`,
