@@ -88,7 +88,13 @@ describe("McpService through grpc-js (the Python SDK's calls)", () => {
     expect(gmail).toMatchObject({ connected_account_status: "ACTIVE" });
     expect(gmail.connected_account_id).toMatch(/^ca_/);
     const state = (await c.call("GetMcpInstanceAuthState", { instance_id: first.id, include_auth_links: false })).connections;
-    expect(state.map((x: any) => [x.connection_name, x.connected_account_status])).toEqual([["gmail", "ACTIVE"], ["linear", "NOT_CONNECTED"]]);
+    expect(state.map((x: any) => [x.connection_name, x.connected_account_status, x.authentication_link])).toEqual([["gmail", "ACTIVE", ""], ["linear", "NOT_CONNECTED", ""]]);
+    // with links: the connection the user has not connected gets a magic link (and a pending account)
+    const linked = (await c.call("GetMcpInstanceAuthState", { instance_id: first.id, include_auth_links: true })).connections;
+    expect(linked[0].authentication_link).toBe("");
+    expect(linked[1].authentication_link).toMatch(new RegExp(`^${s.url}/`));
+    expect(await s.db.connectedAccount.findFirst({ where: { connector: "linear", identifier: "ada@example.com" } })).toMatchObject({ status: "PENDING_AUTH" });
+    expect((await c.call("GetMcpInstanceAuthState", { instance_id: first.id })).connections[1].connected_account_status).toBe("PENDING_AUTH");
 
     expect((await c.call("GetMcpInstance", { instance_id: first.id })).instance.name).toBe(name);
     const listed = await c.call("ListMcpInstances", { filter: { user_identifier: "ada@example.com", config_name: cfg } });

@@ -15,6 +15,9 @@ import { newId } from "../../protocol/ids.js";
 import { clampedPageSize } from "../../protocol/page-size.js";
 import type { ServiceDeps } from "../deps.js";
 import { duplicateKey } from "../roles/store.js";
+import { create } from "@bufbuild/protobuf";
+import { connectedAccounts } from "../../protocol/descriptors.js";
+import { magicLinkMethods } from "../connected-accounts/magic-link.js";
 
 export const MCP_SERVICE = contractService("scalekit.v1.mcp.McpService");
 const Config = contractMessage("scalekit.v1.mcp.McpConfig");
@@ -78,7 +81,9 @@ async function configJson(db: Db | Tx, row: McpConfig, userIdentifier?: string):
   return { id: row.id, name: row.name, description: row.description, connection_tool_mappings: mappings };
 }
 
-export function mcpService({ db }: ServiceDeps) {
+export function mcpService(deps: ServiceDeps) {
+  const { db } = deps;
+  const links = magicLinkMethods(deps);
   const configMessage = async (client: Db | Tx, row: McpConfig) => fromJson(Config, await configJson(client, row));
   const instanceMessage = async (client: Db | Tx, row: McpInstance & { config: McpConfig }) => fromJson(Instance, {
     id: row.id, name: row.name, user_identifier: row.userIdentifier, config: await configJson(client, row.config, row.userIdentifier),
@@ -252,15 +257,30 @@ export function mcpService({ db }: ServiceDeps) {
       return {};
     },
 
-    /** Per mapped connection: the user's connected account and its status (NOT_CONNECTED when there is none). */
-    async getMcpInstanceAuthState(req) {
-      const row = await findInstance(db, str((req as unknown as { instanceId: string }).instanceId));
+    /**
+     * Per mapped connection: the user's connected account and its status (NOT_CONNECTED when there is none). With
+     * include_auth_links, every connection whose account is not ACTIVE gets a connected-account magic link (the
+     * same link GetMagicLinkForConnectedAccount makes; it creates the pending account when there is none).
+     */
+    async getMcpInstanceAuthState(req, ctx) {
+      const r = req as unknown as { instanceId: string; includeAuthLinks: boolean };
+      const row = await findInstance(db, str(r.instanceId));
       const config = await configJson(db, row.config, row.userIdentifier);
-      const connections = ((config.connection_tool_mappings ?? []) as JsonObject[]).map((m) => fromJson(AuthState, {
-        connection_id: m.connection_id, connection_name: m.connection_name, provider: m.provider,
-        connected_account_id: m.connected_account_id ?? "", connected_account_status: m.connected_account_status ?? "NOT_CONNECTED",
-        authentication_link: "",
-      }));
+      const connections = [];
+      for (const m of (config.connection_tool_mappings ?? []) as JsonObject[]) {
+        let link = "";
+        if (r.includeAuthLinks && m.connected_account_status !== "ACTIVE") {
+          const made = await links.getMagicLinkForConnectedAccount!(create(connectedAccounts.GetMagicLinkForConnectedAccountRequestSchema, {
+            connector: String(m.connection_name), identifier: row.userIdentifier,
+          }), ctx);
+          link = String(made.link ?? "");
+        }
+        connections.push(fromJson(AuthState, {
+          connection_id: m.connection_id, connection_name: m.connection_name, provider: m.provider,
+          connected_account_id: m.connected_account_id ?? "", connected_account_status: m.connected_account_status ?? "NOT_CONNECTED",
+          authentication_link: link,
+        }));
+      }
       return { connections };
     },
   });
