@@ -7,12 +7,13 @@ import { KeyStore } from "./auth/keys.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { ensureEnvironmentClient, type EnvironmentCredentials } from "./auth/environment-client.js";
 import { registerTokenEndpoints } from "./auth/token-endpoint.js";
+import { applyConfiguredRedirects } from "./api/clients/login-clients.js";
 import { Outbox } from "./events/outbox.js";
 import { serviceImplementations } from "./api/index.js";
 import { allServices } from "./protocol/descriptors.js";
 import { RpcRegistry } from "./protocol/rpc.js";
-import { registerGrpc } from "./protocol/grpc.js";
-import { registerRestRoutes, sendRestError, type RestRoute } from "./protocol/rest.js";
+import { answerUnknownRpc, registerGrpc } from "./protocol/grpc.js";
+import { registerRestRoutes, sendApiError, type RestRoute } from "./protocol/rest.js";
 import { apiError } from "./protocol/errors.js";
 import { Code } from "@connectrpc/connect";
 import { cleartextServerFactory, tlsServerFactory, type DirectGrpc } from "./server/dual-protocol.js";
@@ -23,7 +24,14 @@ import { registerScim } from "./scim/routes.js";
 import { startWebhooks } from "./events/webhooks.js";
 import { registerProxyRoutes } from "./proxy/index.js";
 import { ensureFreshEnvironment } from "./environment/fresh.js";
+import { applyConfiguredSeed } from "./local/seed.js";
 import { registerViewAssets } from "./views/page.js";
+import { registerHostedLogin } from "./login/index.js";
+import { registerFederationRoutes } from "./sso/federation.js";
+import type { ServiceDeps } from "./api/deps.js";
+
+/** The JSON APIs whose every error has the contract's {code, message, details} body. */
+const isApiPath = (url: string) => url.startsWith("/api/") || url.startsWith("/local/");
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -32,6 +40,8 @@ export interface BuiltApp {
   restRoutes: RestRoute[];
   credentials: EnvironmentCredentials;
   environmentId: string;
+  /** what services are built from (reset, seed and snapshot take it too) */
+  deps: ServiceDeps;
   tls: TlsMaterial | undefined;
 }
 
@@ -70,11 +80,13 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     clientId: config.clientId, clientSecret: config.clientSecret, dataDir: config.dataDir,
     persistGenerated: database.kind === "pglite" && !database.location.endsWith(":memory"),
   });
+  await applyConfiguredRedirects(db, credentials.clientId, config.redirects);
   const auth = new Authenticator(keys);
   const outbox = new Outbox(settings.environmentId);
-  const deps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
+  const deps: ServiceDeps = { db, sql: database.sql, outbox, config, environmentId: settings.environmentId, hashKey: settings.secretHashKey };
   const registry = new RpcRegistry(allServices, serviceImplementations(deps));
   await ensureFreshEnvironment(deps);
+  await applyConfiguredSeed(deps);
 
   const directGrpc: DirectGrpc = {};
   const app = Fastify({
@@ -85,6 +97,8 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     logController: new LogController({ disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace" }),
     bodyLimit: 1 << 20,
     routerOptions: { maxParamLength: 500 },
+    // refusals before any route runs (bad percent-encoding, an over-long path parameter): the one error body too
+    frameworkErrors: (err, req, reply) => (isApiPath(req.url) ? sendApiError(reply as any, err) : (reply as any).code(err.statusCode ?? 400).send(err)),
   });
   app.addHook("onSend", async (req, reply) => { reply.header("x-request-id", req.id); });
   const webhooks = await startWebhooks(config, database, app.log);
@@ -93,8 +107,9 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
 
   directGrpc.handler = await registerGrpc(app, registry, auth);
   await app.register(async (scope) => registerTokenEndpoints(scope, {
-    sql: database.sql, keys, hashKey: settings.secretHashKey, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
+    services: deps, keys, issuer: config.environmentUrl, environmentTokenTtl: config.tokenTtlSeconds,
   }));
+  await registerHostedLogin(app, deps, keys);
   await registerLocalApi(app, auth, deps);
   // SCIM: outside the environment-token auth (each directory has its own bearer secret)
   await registerScim(app, deps);
@@ -103,6 +118,7 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
   await app.register(async (scope) => { restRoutes = await registerRestRoutes(scope, registry, auth); });
 
   registerViewAssets(app);
+  await registerFederationRoutes(app, deps);
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_req, reply) => {
     try {
@@ -113,11 +129,14 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     }
   });
   app.setNotFoundHandler(async (req, reply) => {
+    if (answerUnknownRpc(req, reply)) return reply;
     if (req.url.startsWith("/api/") || req.url.startsWith("/local/")) {
-      try { await auth.verifyAuthorization(req.headers.authorization); } catch (e) { return sendRestError(reply, e); }
+      try { await auth.verifyAuthorization(req.headers.authorization); } catch (e) { return sendApiError(reply, e); }
     }
-    return sendRestError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
+    return sendApiError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
   });
+  // what fails outside any scope of its own (and Fastify's own refusals below) gets the one error body on the API
+  app.setErrorHandler((err, req, reply) => (isApiPath(req.url) ? sendApiError(reply, err) : reply.send(err)));
 
-  return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, tls };
+  return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, deps, tls };
 }

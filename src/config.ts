@@ -2,6 +2,7 @@
 // line naming the variable, because a server that half-starts on a typo is worse than one that refuses.
 import fs from "node:fs";
 import path from "node:path";
+import { MAX_POST_LOGIN_URIS, MAX_REDIRECT_LIST, redirectUriProblem, targetUriProblem } from "./api/clients/redirect-uris.js";
 import { eventTypesProblem, organizationIdsProblem, parseDurations, secretProblem, urlProblem } from "./events/endpoint-rules.js";
 
 export type TlsConfig =
@@ -32,6 +33,20 @@ export interface Config {
   webauthnRpId: string;
   /** AES-256 key for connected-account credentials; undefined: one generated and kept in the database */
   encryptionKey: Buffer | undefined;
+  /** the static OTP that emails with +sktest in the local part accept on the login page (TEST_USER_CODE) */
+  testUserCode: string;
+  /** the environment client's allow-lists as REDIRECT_URIS etc. set them at start; undefined: keep the stored ones */
+  redirects: RedirectConfig;
+  /** SEED_FILE: fixtures (JSON or YAML) applied at start and after every reset */
+  seedFile: string | undefined;
+}
+
+export interface RedirectConfig {
+  postLoginUris: string[] | undefined;
+  postLogoutRedirectUris: string[] | undefined;
+  initiateLoginUri: string | undefined;
+  /** ALLOW_LOOPBACK_REDIRECTS: any http(s)://localhost|127.0.0.1|[::1]:<port>/… is allowed without registration */
+  allowLoopback: boolean;
 }
 
 /** An endpoint declared at start-up; `key` identifies it across restarts (it is reconciled, not re-created). */
@@ -148,10 +163,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordlessType: oneOf(env, "PASSWORDLESS_TYPE", ["OTP", "LINK", "LINK_OTP"] as const, "LINK_OTP"),
     webauthnRpId: env.WEBAUTHN_RP_ID || new URL(environmentUrl).hostname,
     encryptionKey: encryptionKey(env.SCALEKIT_ENCRYPTION_KEY),
+    testUserCode: testUserCode(env.TEST_USER_CODE),
+    seedFile: seedFile(env.SEED_FILE),
+    redirects: loadRedirectConfig(env),
   };
 }
 
+function uriList(env: NodeJS.ProcessEnv, name: string, max: number): string[] | undefined {
+  if (env[name] === undefined) return undefined;
+  const uris = [...new Set(list(env[name]))];
+  if (uris.length > max) throw new ConfigError(`${name} may list at most ${max} URIs, got ${uris.length}`);
+  for (const uri of uris) {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw new ConfigError(`${name}: "${uri}" ${problem}`);
+  }
+  return uris;
+}
+
+function loadRedirectConfig(env: NodeJS.ProcessEnv): RedirectConfig {
+  const loopback = env.ALLOW_LOOPBACK_REDIRECTS || "on";
+  if (loopback !== "on" && loopback !== "off") throw new ConfigError(`ALLOW_LOOPBACK_REDIRECTS must be "on" or "off", got "${loopback}"`);
+  const initiate = env.INITIATE_LOGIN_URI || undefined;
+  const problem = initiate && targetUriProblem(initiate);
+  if (problem) throw new ConfigError(`INITIATE_LOGIN_URI: "${initiate}" ${problem}`);
+  return {
+    postLoginUris: uriList(env, "REDIRECT_URIS", MAX_POST_LOGIN_URIS),
+    postLogoutRedirectUris: uriList(env, "POST_LOGOUT_REDIRECT_URIS", MAX_REDIRECT_LIST),
+    initiateLoginUri: initiate,
+    allowLoopback: loopback === "on",
+  };
+}
+
+function testUserCode(raw: string | undefined): string {
+  if (!raw) return "424242";
+  if (!/^\d{6}$/.test(raw)) throw new ConfigError(`TEST_USER_CODE must be 6 digits, got "${raw}"`);
+  return raw;
+}
+
 /** 32 bytes as 64 hex digits or as base64 (standard or url-safe). */
+function seedFile(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const file = path.resolve(raw);
+  if (!fs.existsSync(file)) throw new ConfigError(`SEED_FILE points to a file that does not exist: ${raw}`);
+  if (!/\.(json|ya?ml)$/i.test(file)) throw new ConfigError(`SEED_FILE must be a .json, .yaml or .yml file, got "${raw}"`);
+  return file;
+}
+
 function encryptionKey(raw: string | undefined): Buffer | undefined {
   if (!raw) return undefined;
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex")

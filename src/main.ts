@@ -7,7 +7,7 @@ import { parseCli, USAGE, CliError } from "./cli.js";
 
 type Built = Awaited<ReturnType<typeof import("./app.js").buildApp>>;
 
-function banner(config: Config, built: Built): string {
+function banner(config: Config, built: Built, testOrgId: string | undefined): string {
   const c = built.credentials;
   const secret = c.source === "configured" ? "(from SCALEKIT_CLIENT_SECRET)"
     : c.clientSecret ?? "(shown only when it was generated; set SCALEKIT_CLIENT_ID/SCALEKIT_CLIENT_SECRET to choose one)";
@@ -18,6 +18,7 @@ function banner(config: Config, built: Built): string {
     `  SCALEKIT_CLIENT_ID=${c.clientId}`,
     `  SCALEKIT_CLIENT_SECRET=${secret}`,
     `  environment   ${built.environmentId}`,
+    `  test org      ${testOrgId ?? "(deleted)"}  (Test Organization: example.com, example.org, IdP simulator)`,
     `  database      ${built.database.location}${built.database.applied.length ? ` (applied ${built.database.applied.length} migration(s))` : ""}`,
     `  listening     ${built.tls ? "https (h2 + http/1.1 via ALPN)" : "http (HTTP/1.1 + h2c)"} on ${config.host}:${config.port}`,
   ];
@@ -44,7 +45,8 @@ async function start(config: Config) {
   const built = await buildApp(config, { database });
   const { app } = built;
   await app.listen({ host: config.host, port: config.port });
-  process.stdout.write(banner(config, built));
+  const { testOrganizationId } = await import("./environment/test-organization.js");
+  process.stdout.write(banner(config, built, await testOrganizationId(built.database.prisma)));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

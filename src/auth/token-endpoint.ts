@@ -1,37 +1,46 @@
-// POST /oauth/token (client_credentials; client_secret_post or client_secret_basic), GET /keys (JWKS) and
-// OpenID discovery. Plain HTTP as the SDKs expect; errors are RFC 6749 §5.2 bodies, not API error bodies.
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { SignJWT } from "jose";
-import { randomUUID } from "node:crypto";
-import type { Database } from "../db/client.js";
+// POST /oauth/token, GET /keys (JWKS) and OpenID discovery. Plain HTTP as the SDKs expect; errors are RFC 6749
+// §5.2 bodies, not API error bodies. The endpoint only validates the form (a declared schema), authenticates the
+// client (client_secret_post or client_secret_basic; none for public clients where the grant allows it) and
+// dispatches to one module per grant (src/auth/grants/), the shape node-oidc-provider has.
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from "fastify";
+import type { ServiceDeps } from "../api/deps.js";
 import type { KeyStore } from "./keys.js";
 import { hashSecret } from "./secrets.js";
+import { registerFormParser } from "../views/form.js";
+import { GRANTS } from "./grants/index.js";
+import { TokenError, type AuthenticatedClient, type TokenDeps, type TokenForm } from "./grants/types.js";
 
 export interface TokenEndpointDeps {
-  sql: Database["sql"];
+  services: ServiceDeps;
   keys: KeyStore;
-  hashKey: Buffer;
   issuer: string;
   environmentTokenTtl: number;
 }
 
-interface ClientRow {
-  secretId: string; id: string; kind: string; organizationId: string | null; scopes: string[]; audience: string[];
-  customClaims: Record<string, unknown>; expirySeconds: number;
-}
-
-// The one query a token costs: the client that owns this secret hash (the hash is the unique lookup key).
+// The one query a client_credentials token costs: the client that owns this secret hash (the unique lookup key).
 const CLIENT_BY_SECRET = `
   SELECT s.id AS "secretId", c.id, c.kind, c.organization_id AS "organizationId", c.scopes, c.audience,
          c.custom_claims AS "customClaims", c.expiry_seconds AS "expirySeconds"
   FROM client_secrets s JOIN api_clients c ON c.id = s.client_id
   WHERE s.hash = $1`;
 
-type OAuthError = "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_grant" | "invalid_scope";
+const param = (maxLength: number) => ({ type: "string", maxLength });
 
-class TokenError extends Error {
-  constructor(readonly error: OAuthError, readonly description: string, readonly basicAuth = false) { super(description); }
-}
+/** Every parameter any grant reads; each at most once (a repeated one arrives as an array and fails `string`). */
+const FORM_SCHEMA = {
+  type: "object",
+  required: ["grant_type"],
+  properties: {
+    grant_type: param(100),
+    client_id: param(200),
+    client_secret: param(1000),
+    scope: param(2000),
+    code: param(512),
+    redirect_uri: param(2048),
+    code_verifier: param(256),
+    refresh_token: param(1024),
+  },
+} as const;
 
 function sendTokenError(reply: FastifyReply, e: TokenError) {
   const status = e.error === "invalid_client" ? 401 : 400;
@@ -40,14 +49,18 @@ function sendTokenError(reply: FastifyReply, e: TokenError) {
     .send({ error: e.error, error_description: e.description });
 }
 
-function one(v: unknown): string | undefined {
-  if (Array.isArray(v)) return v.length === 1 && typeof v[0] === "string" ? v[0] : undefined;
-  return typeof v === "string" ? v : undefined;
+function formError(errors: FastifySchemaValidationError[]): TokenError {
+  const e = errors[0];
+  const field = e.instancePath.replace(/^\//, "") || String((e.params as { missingProperty?: string }).missingProperty ?? "");
+  if (!field) return new TokenError("invalid_request", "the request body must be application/x-www-form-urlencoded parameters");
+  if (e.keyword === "required") return new TokenError("invalid_request", `${field} is required`);
+  if (e.keyword === "maxLength") return new TokenError("invalid_request", `${field} is too long (at most ${(e.params as { limit: number }).limit} characters)`);
+  return new TokenError("invalid_request", `${field} must be given once, as a string`);
 }
 
-/** Client credentials from the Basic header or the body; using both (or neither) is an error per RFC 6749. */
-function clientCredentials(authorization: string | undefined, body: Record<string, unknown>) {
-  const bodyId = one(body.client_id), bodySecret = one(body.client_secret);
+/** Client credentials from the Basic header or the body; using both is an error per RFC 6749. */
+function clientCredentials(authorization: string | undefined, form: TokenForm) {
+  const bodyId = form.client_id || undefined, bodySecret = form.client_secret || undefined; // empty = absent (Node SDK)
   if (authorization && /^basic\s/i.test(authorization)) {
     if (bodySecret !== undefined) throw new TokenError("invalid_request", "use one client authentication method, not both", true);
     const decoded = Buffer.from(authorization.replace(/^basic\s+/i, ""), "base64").toString("utf8");
@@ -56,61 +69,36 @@ function clientCredentials(authorization: string | undefined, body: Record<strin
     const dec = (s: string) => { try { return decodeURIComponent(s.replace(/\+/g, " ")); } catch { return s; } };
     const id = dec(decoded.slice(0, i)), secret = dec(decoded.slice(i + 1));
     if (bodyId !== undefined && bodyId !== id) throw new TokenError("invalid_request", "client_id in the body does not match the Authorization header", true);
-    return { clientId: id, secret, basic: true };
+    return { clientId: id, secret: secret || undefined, basic: true };
   }
   if (!bodyId) throw new TokenError("invalid_client", "client authentication missing: send client_id and client_secret");
-  if (!bodySecret) throw new TokenError("invalid_client", "client_secret is required");
   return { clientId: bodyId, secret: bodySecret, basic: false };
 }
 
 export async function registerTokenEndpoints(app: FastifyInstance, deps: TokenEndpointDeps) {
-  const { sql, keys, hashKey, issuer } = deps;
+  const { keys, issuer } = deps;
+  const { sql, hashKey } = deps.services;
+  const grantDeps: TokenDeps = deps;
 
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    const out: Record<string, string | string[]> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) {
-      const prev = out[k];
-      out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    done(null, out);
-  });
+  registerFormParser(app);
 
-  app.post("/oauth/token", async (req, reply) => {
+  app.post("/oauth/token", { schema: { body: FORM_SCHEMA }, attachValidation: true }, async (req: FastifyRequest, reply) => {
     try {
-      const body = (req.body && typeof req.body === "object" ? req.body : {}) as Record<string, unknown>;
-      for (const k of ["grant_type", "client_id", "client_secret", "scope"])
-        if (Array.isArray(body[k])) throw new TokenError("invalid_request", `${k} must not be repeated`);
-      const grantType = one(body.grant_type);
-      if (!grantType) throw new TokenError("invalid_request", "grant_type is required");
-      const { clientId, secret, basic } = clientCredentials(req.headers.authorization, body);
-
-      const [client] = await sql<ClientRow>(CLIENT_BY_SECRET, [hashSecret(hashKey, secret)]);
-      if (!client || client.id !== clientId) throw new TokenError("invalid_client", "client authentication failed", basic);
-      if (grantType !== "client_credentials")
-        throw new TokenError("unsupported_grant_type", `grant_type ${grantType} is not supported; use client_credentials`);
-
-      // Organization clients' secrets show last_used_time; at most one write a minute per secret. The environment
-      // client skips it: its token calls are the hot path and nobody reads its secrets' usage.
-      if (client.kind !== "environment")
-        await sql(`UPDATE client_secrets SET last_used_at = now() AT TIME ZONE 'UTC' WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < (now() AT TIME ZONE 'UTC') - interval '1 minute')`, [client.secretId]);
-      const now = Math.floor(Date.now() / 1000);
-      const ttl = client.kind === "environment" ? deps.environmentTokenTtl : client.expirySeconds;
-      const { kid, privateKey } = keys.signingKey();
-      const claims: Record<string, unknown> = {
-        ...(client.customClaims as Record<string, unknown>), // first, so they can never replace the claims below
-        client_id: client.id,
-        scopes: client.scopes,
-        jti: `tkn_${randomUUID().replace(/-/g, "")}`,
-        ...(client.organizationId ? { oid: client.organizationId } : {}),
-      };
-      let jwt = new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
-        .setIssuer(issuer).setSubject(client.id).setIssuedAt(now).setNotBefore(now).setExpirationTime(now + ttl);
-      if (client.audience.length) jwt = jwt.setAudience(client.audience);
-      const accessToken = await jwt.sign(privateKey);
-      return reply.headers({ "cache-control": "no-store", pragma: "no-cache" }).send({
-        access_token: accessToken, token_type: "Bearer", expires_in: ttl,
-        scope: client.scopes.length ? client.scopes.join(" ") : "openid",
-      });
+      if (req.validationError) throw formError(req.validationError.validation);
+      const form = req.body as TokenForm;
+      const grant = GRANTS.get(form.grant_type);
+      if (!grant) throw new TokenError("unsupported_grant_type", `grant_type ${form.grant_type} is not supported; use ${[...GRANTS.keys()].join(", ")}`);
+      const { clientId, secret, basic } = clientCredentials(req.headers.authorization, form);
+      let client: AuthenticatedClient | undefined;
+      if (secret !== undefined) {
+        const [row] = await sql<AuthenticatedClient>(CLIENT_BY_SECRET, [hashSecret(hashKey, secret)]);
+        if (!row || row.id !== clientId) throw new TokenError("invalid_client", "client authentication failed", basic);
+        client = row;
+      } else if (!grant.publicClients) {
+        throw new TokenError("invalid_client", "client_secret is required", basic);
+      }
+      const body = await grant.issue({ form: { ...form, client_id: clientId }, client, deps: grantDeps, req });
+      return reply.headers({ "cache-control": "no-store", pragma: "no-cache" }).send(body);
     } catch (e) {
       if (e instanceof TokenError) return sendTokenError(reply, e);
       throw e;
@@ -126,10 +114,11 @@ export async function registerTokenEndpoints(app: FastifyInstance, deps: TokenEn
     jwks_uri: `${issuer}/keys`,
     end_session_endpoint: `${issuer}/oidc/logout`,
     response_types_supported: ["code"],
-    grant_types_supported: ["client_credentials"],
+    grant_types_supported: [...GRANTS.keys()],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["RS256"],
-    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "none"],
+    code_challenge_methods_supported: ["S256", "plain"],
     scopes_supported: ["openid", "profile", "email", "offline_access"],
     claims_supported: ["sub", "iss", "aud", "exp", "iat", "client_id", "scopes"],
   }));

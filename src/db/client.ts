@@ -5,6 +5,7 @@ import path from "node:path";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { applyMigrations, type MigrationProgress, type MigrationTarget } from "./migrate.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import type { Sql } from "./sql.js";
 
 const PGLITE_SHARED_BUFFERS = "16MB";
 
@@ -26,6 +27,8 @@ export interface Database {
    * A parameterised read straight through the driver. Prisma costs ~0.5 ms of CPU per query here, so the hottest
    * reads (token client lookup, get and list) use this; writes and transactions stay on Prisma.
    */
+  sql<T = Record<string, unknown>>(query: Sql): Promise<T[]>;
+  /** the same with the statement and its parameters apart (prefer the tagged template: src/db/sql.ts) */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /**
    * LISTEN: on PostgreSQL on a dedicated connection; on PGlite in process (a NOTIFY from any statement of this
@@ -50,6 +53,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return openPglite(opts.url === "memory" ? undefined : path.join(opts.dataDir, "pglite"), opts.migrationsDir, opts.memoryTemplate, opts.progress);
 }
 
+function statement(query: Sql | string, params: unknown[] | undefined): [string, unknown[]] {
+  return typeof query === "string" ? [query, params ?? []] : [query.text, query.values];
+}
+
 async function openPostgres(url: string, migrationsDir: string, progress?: MigrationProgress): Promise<Database> {
   const clientClass = prismaClient();
   const { PrismaPg } = await import("@prisma/adapter-pg");
@@ -66,7 +73,7 @@ async function openPostgres(url: string, migrationsDir: string, progress?: Migra
     location: `postgresql://${u.host}${u.pathname}`,
     ping: async () => { await pool.query("SELECT 1"); },
     close: async () => { await prisma.$disconnect(); await pool.end().catch(() => {}); },
-    sql: async (text, params) => (await pool.query(text, params as unknown[])).rows,
+    sql: async (query: Sql | string, params?: unknown[]) => (await pool.query(...statement(query, params))).rows,
     listen: (channel, onNotify, onLost) => listenPostgres(url, channel, onNotify, onLost),
   };
 }
@@ -126,7 +133,7 @@ async function openPglite(dir: string | undefined, migrationsDir: string, templa
     prisma, kind: "pglite", applied,
     location: dir ? `pglite:${dir}` : "pglite:memory",
     ping: async () => { await db.query("SELECT 1"); },
-    sql: async (text, params) => (await db.query(text, params as unknown[])).rows as any[],
+    sql: async (query: Sql | string, params?: unknown[]) => (await db.query(...statement(query, params))).rows as any[],
     close: async () => { await prisma.$disconnect(); await db.close(); release(); },
     listen: async (channel, onNotify) => {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);

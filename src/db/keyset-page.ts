@@ -40,3 +40,24 @@ export async function keysetPage<T extends { id: string }>(src: KeysetSource<T>,
     prevPageToken: hasPrev ? encodePageToken({ before: items[0].id }) : "",
   };
 }
+
+/** What keyset paging needs of a Prisma model (`db.user`, `tx.webhookDelivery`, ...); the row type is inferred. */
+export interface KeysetModel<T> {
+  count(args: { where: any }): PromiseLike<number>;
+  findMany(args: { where: any; orderBy: { id: "asc" | "desc" }; take: number }): PromiseLike<T[]>;
+}
+
+/**
+ * The keyset source of one Prisma model: rows matching `where`, in id order, e.g.
+ * `keysetPage(prismaKeyset(db.user, where), size, token)`. With `include`/`select` the row type changes, so the
+ * caller names it: `prismaKeyset<ClientWithSecrets>(db.apiClient, where, { include: { secrets: true } })`.
+ */
+export function prismaKeyset<T extends { id: string }>(model: KeysetModel<T>, where?: object): KeysetSource<T>;
+export function prismaKeyset<T extends { id: string }>(model: KeysetModel<unknown>, where: object, args: { include?: object; select?: object }): KeysetSource<T>;
+export function prismaKeyset<T extends { id: string }>(model: KeysetModel<unknown>, where: object = {}, args: object = {}): KeysetSource<T> {
+  return {
+    count: () => Promise.resolve(model.count({ where })),
+    rows: async (range, order, take) =>
+      (await model.findMany({ ...args, where: { AND: [where, { id: range }] }, orderBy: { id: order }, take })) as T[],
+  };
+}

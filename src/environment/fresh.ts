@@ -4,6 +4,8 @@
 import type { Tx } from "../db/tx.js";
 import { inTransaction } from "../db/tx.js";
 import type { ServiceDeps } from "../api/deps.js";
+import { seedDefaultRoles } from "../api/roles/seed.js";
+import { testOrganizationStep } from "./test-organization.js";
 
 export interface FreshEnvironmentStep {
   /** shown in logs and in error messages */
@@ -12,7 +14,11 @@ export interface FreshEnvironmentStep {
 }
 
 /** Add a step here; order matters only where a step uses what an earlier one made (roles before organizations). */
-export const FRESH_ENVIRONMENT_STEPS: FreshEnvironmentStep[] = [];
+export const FRESH_ENVIRONMENT_STEPS: FreshEnvironmentStep[] = [
+  { name: "default roles (admin, member)", run: (tx) => seedDefaultRoles(tx) },
+  // after the default roles: members the Test Organization gets (SSO logins) get the default member role
+  testOrganizationStep,
+];
 
 /** Runs every step in the caller's transaction (reset uses its own). */
 export async function seedFreshEnvironment(tx: Tx, deps: ServiceDeps): Promise<void> {

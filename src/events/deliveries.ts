@@ -2,7 +2,7 @@
 // schedule (its attempt history stays), and reaches the receiver with the same webhook-id as before.
 import type { Prisma, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from "../generated/prisma/client.js";
 import type { Db } from "../db/client.js";
-import { keysetPage, type Page } from "../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type Page } from "../db/keyset-page.js";
 import { inTransaction } from "../db/tx.js";
 import { invalidArgument, notFound } from "../protocol/errors.js";
 import { newId } from "../protocol/ids.js";
@@ -29,10 +29,7 @@ export class DeliveryService {
   listDeliveries(f: DeliveryFilter, pageSize: number, pageToken: string): Promise<Page<WebhookDelivery>> {
     checkStatus(f.status, DELIVERY_STATUSES);
     const where: Prisma.WebhookDeliveryWhereInput = { eventId: f.eventId, endpointId: f.endpointId, organizationId: f.organizationId, status: f.status };
-    return keysetPage({
-      count: () => this.db.webhookDelivery.count({ where }),
-      rows: (range, order, take) => this.db.webhookDelivery.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-    }, pageSize, pageToken);
+    return keysetPage(prismaKeyset(this.db.webhookDelivery, where), pageSize, pageToken);
   }
 
   async getDelivery(id: string): Promise<{ delivery: WebhookDelivery; attempts: WebhookAttempt[] }> {
@@ -45,10 +42,7 @@ export class DeliveryService {
   listAttempts(f: AttemptFilter, pageSize: number, pageToken: string): Promise<Page<WebhookAttempt>> {
     checkStatus(f.status, ["succeeded", "failed"]);
     const where: Prisma.WebhookAttemptWhereInput = { deliveryId: f.deliveryId, eventId: f.eventId, endpointId: f.endpointId, status: f.status };
-    return keysetPage({
-      count: () => this.db.webhookAttempt.count({ where }),
-      rows: (range, order, take) => this.db.webhookAttempt.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-    }, pageSize, pageToken);
+    return keysetPage(prismaKeyset(this.db.webhookAttempt, where), pageSize, pageToken);
   }
 
   /**

@@ -3,7 +3,7 @@
 import type { WebhookEndpoint } from "../generated/prisma/client.js";
 import type { ConfiguredEndpoint } from "../config.js";
 import type { Db } from "../db/client.js";
-import { keysetPage, type Page } from "../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type Page } from "../db/keyset-page.js";
 import { failedPrecondition, invalidArgument, notFound } from "../protocol/errors.js";
 import { newId } from "../protocol/ids.js";
 import { eventTypesProblem, organizationIdsProblem, secretProblem, urlProblem } from "./endpoint-rules.js";
@@ -62,10 +62,7 @@ export class EndpointService {
   }
 
   list(pageSize: number, pageToken: string): Promise<Page<WebhookEndpoint>> {
-    return keysetPage({
-      count: () => this.db.webhookEndpoint.count(),
-      rows: (range, order, take) => this.db.webhookEndpoint.findMany({ where: { id: range }, orderBy: { id: order }, take }),
-    }, pageSize, pageToken);
+    return keysetPage(prismaKeyset(this.db.webhookEndpoint), pageSize, pageToken);
   }
 
   async get(id: string): Promise<WebhookEndpoint> {

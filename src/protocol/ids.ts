@@ -2,6 +2,7 @@
 // shifted left 20 bits plus a random start and a per-process sequence, so ids sort by creation time
 // (keyset pagination relies on it), stay fixed-width until 2050, and replicas practically never collide
 // (the primary key would refuse it if they did).
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomInt } from "node:crypto";
 
 const EPOCH_MS = 1_577_836_800_000n; // 2020-01-01T00:00:00Z
@@ -14,7 +15,19 @@ export function newIdNumber(now = Date.now()): bigint {
   return n;
 }
 
+/** ids a caller fixed in advance (a seed file's `id:`), consumed by the next newId() of their prefix in that call */
+const fixed = new AsyncLocalStorage<Map<string, string>>();
+
+export function withFixedIds<T>(ids: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const m = new Map<string, string>();
+  for (const [prefix, id] of Object.entries(ids)) if (id) m.set(prefix, id);
+  return fixed.run(m, fn);
+}
+
 export function newId(prefix: string): string {
+  const m = fixed.getStore();
+  const given = m?.get(prefix);
+  if (given !== undefined) { m!.delete(prefix); return given; }
   return `${prefix}_${newIdNumber().toString().padStart(18, "0")}`;
 }
 

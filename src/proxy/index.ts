@@ -14,7 +14,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { ServiceDeps } from "../api/deps.js";
 import { findConnector } from "../api/connected-accounts/connectors.js";
 import { cipherFor } from "../api/connected-accounts/crypto.js";
-import { connectRoutes } from "../api/connected-accounts/magic-link.js";
+import { connectRoutes } from "../api/connected-accounts/connect-page.js";
 import type { AuthorizationDetails } from "../api/connected-accounts/mapping.js";
 import { credentialsOf, findAccount } from "../api/connected-accounts/store.js";
 import { withFreshToken } from "../api/connected-accounts/refresh.js";

@@ -12,7 +12,7 @@
 // environment's default creator role. A role held in an organization must be an environment role or one of that
 // organization's roles; the membership writer checks it (a foreign key cannot express "null or equal").
 // Effective permissions of a member: effectivePermissionsOfUser() in ./effective.ts, one recursive query.
-import { Prisma } from "../generated/prisma/client.js";
+import { empty, sql } from "../db/sql.js";
 import type { Db } from "../db/client.js";
 import type { Tx } from "../db/tx.js";
 import { rolesBelow } from "./graph.js";
@@ -27,7 +27,7 @@ export function directHolders(db: Db | Tx, roleId: string): Promise<number> {
  * permissions). `organizationId` limits the count to one organization's members.
  */
 export async function usersWithRole(db: Db | Tx, roleId: string, organizationId?: string): Promise<number> {
-  const inOrg = organizationId === undefined ? Prisma.empty : Prisma.sql`AND a.organization_id = ${organizationId}`;
+  const inOrg = organizationId === undefined ? empty : sql`AND a.organization_id = ${organizationId}`;
   const rows = await db.$queryRaw<{ n: number }[]>`
     ${rolesBelow(roleId)}
     SELECT count(DISTINCT a.user_id)::int AS n

@@ -1,7 +1,7 @@
 // Effective permissions: a role's own permissions plus those of every role up its `extends` chain, each permission
 // once, attributed to the nearest role that grants it. Always one recursive query, whatever the depth or the
 // number of starting roles, so a 10-deep chain costs one round trip, not ten.
-import { Prisma } from "../generated/prisma/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import type { Db } from "../db/client.js";
 import type { Tx } from "../db/tx.js";
 
@@ -32,9 +32,9 @@ interface Row {
  * 500 permissions at every level sorts 5,000 id pairs, not 5,000 full rows), and byte order (COLLATE "C") makes
  * the order the same on every database whatever its default collation, and cheaper to compute.
  */
-function query(seed: Prisma.Sql, perStart: boolean): Prisma.Sql {
-  const start = perStart ? Prisma.sql`c.start_id` : Prisma.sql`''`;
-  return Prisma.sql`
+function query(seed: Sql, perStart: boolean): Sql {
+  const start = perStart ? sql`c.start_id` : sql`''`;
+  return sql`
     WITH RECURSIVE chain(start_id, role_id, depth, path) AS (
       SELECT r.id, r.id, 0, ARRAY[r.id] FROM roles r WHERE ${seed}
       UNION ALL
@@ -67,7 +67,7 @@ const toPermission = (r: Row): EffectivePermission => ({
 /** The union of the effective permissions of the given roles, ordered by name. Unknown ids contribute nothing. */
 export async function effectivePermissionsOfRoles(db: Db | Tx, roleIds: string[]): Promise<EffectivePermission[]> {
   if (!roleIds.length) return [];
-  const rows = await db.$queryRaw<Row[]>(query(Prisma.sql`r.id = ANY(${roleIds}::text[])`, false));
+  const rows = await db.$queryRaw<Row[]>(query(sql`r.id = ANY(${roleIds}::text[])`, false));
   return rows.map(toPermission);
 }
 
@@ -75,7 +75,7 @@ export async function effectivePermissionsOfRoles(db: Db | Tx, roleIds: string[]
 export async function effectivePermissionsByRole(db: Db | Tx, roleIds: string[]): Promise<Map<string, EffectivePermission[]>> {
   const out = new Map<string, EffectivePermission[]>(roleIds.map((id) => [id, []]));
   if (!roleIds.length) return out;
-  const rows = await db.$queryRaw<Row[]>(query(Prisma.sql`r.id = ANY(${roleIds}::text[])`, true));
+  const rows = await db.$queryRaw<Row[]>(query(sql`r.id = ANY(${roleIds}::text[])`, true));
   for (const r of rows) out.get(r.start_id)?.push(toPermission(r));
   return out;
 }
@@ -87,15 +87,15 @@ export async function effectivePermissionsByRole(db: Db | Tx, roleIds: string[])
 export async function effectivePermissionsOfRoleNames(db: Db | Tx, organizationId: string | null, names: string[]): Promise<EffectivePermission[]> {
   if (!names.length) return [];
   const visible = organizationId === null
-    ? Prisma.sql`r.organization_id IS NULL`
-    : Prisma.sql`(r.organization_id IS NULL OR r.organization_id = ${organizationId})`;
-  const rows = await db.$queryRaw<Row[]>(query(Prisma.sql`r.name = ANY(${names}::text[]) AND ${visible}`, false));
+    ? sql`r.organization_id IS NULL`
+    : sql`(r.organization_id IS NULL OR r.organization_id = ${organizationId})`;
+  const rows = await db.$queryRaw<Row[]>(query(sql`r.name = ANY(${names}::text[]) AND ${visible}`, false));
   return rows.map(toPermission);
 }
 
 /** What a user may do in an organization: the effective permissions of every role the user holds there. */
 export async function effectivePermissionsOfUser(db: Db | Tx, organizationId: string, userId: string): Promise<EffectivePermission[]> {
-  const held = Prisma.sql`r.id IN (SELECT a.role_id FROM role_assignments a WHERE a.organization_id = ${organizationId} AND a.user_id = ${userId})`;
+  const held = sql`r.id IN (SELECT a.role_id FROM role_assignments a WHERE a.organization_id = ${organizationId} AND a.user_id = ${userId})`;
   const rows = await db.$queryRaw<Row[]>(query(held, false));
   return rows.map(toPermission);
 }

@@ -5,7 +5,7 @@
 // so serialising them costs nothing that matters; reads never take the lock. The lock is the transaction's first
 // statement and transactions run READ COMMITTED (the default), so every statement after it sees all that earlier
 // holders committed.
-import { Prisma } from "../generated/prisma/client.js";
+import { sql, type Sql } from "../db/sql.js";
 import type { Db } from "../db/client.js";
 import type { Tx } from "../db/tx.js";
 
@@ -13,7 +13,7 @@ import type { Tx } from "../db/tx.js";
 const ROLE_GRAPH_LOCK_KEY = 7_262_911_2041;
 
 export async function lockRoleGraph(tx: Tx): Promise<void> {
-  await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM pg_advisory_xact_lock(${ROLE_GRAPH_LOCK_KEY})`);
+  await tx.$queryRaw(sql`SELECT 1 AS locked FROM pg_advisory_xact_lock(${ROLE_GRAPH_LOCK_KEY}::bigint)`);
 }
 
 export interface RoleRef { id: string; name: string }
@@ -50,8 +50,8 @@ export async function cycleThrough(tx: Tx, roleId: string, baseId: string): Prom
  * `below(id)`: the role and every role that extends it, directly or through others. The path guard keeps a
  * cycle that somehow got in from recursing forever. One fragment for every query that walks down the graph.
  */
-export function rolesBelow(roleId: string): Prisma.Sql {
-  return Prisma.sql`WITH RECURSIVE below(id, path) AS (
+export function rolesBelow(roleId: string): Sql {
+  return sql`WITH RECURSIVE below(id, path) AS (
       SELECT id, ARRAY[id] FROM roles WHERE id = ${roleId}
       UNION ALL
       SELECT r.id, below.path || r.id

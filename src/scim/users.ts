@@ -3,6 +3,7 @@
 import type { Directory as DirectoryRow, DirectoryUser as UserRow, Prisma } from "../generated/prisma/client.js";
 import { inTransaction, type Tx } from "../db/tx.js";
 import type { Db } from "../db/client.js";
+import { uniqueViolation } from "../db/unique.js";
 import type { Outbox } from "../events/outbox.js";
 import { newId } from "../protocol/ids.js";
 import { directoryUserDeletedData, directoryUserEventData } from "../api/directories/mapping.js";
@@ -39,7 +40,7 @@ async function emitUser(c: ScimContext, tx: Tx, type: UserEventType, row: UserRo
 }
 
 function uniqueness(e: unknown, userName: string): unknown {
-  return (e as { code?: unknown })?.code === "P2002" ? new ScimError(409, `a user with userName ${JSON.stringify(userName)} already exists in this directory`, "uniqueness") : e;
+  return uniqueViolation(e) ? new ScimError(409, `a user with userName ${JSON.stringify(userName)} already exists in this directory`, "uniqueness") : e;
 }
 
 async function lockUser(tx: Tx, c: ScimContext, id: string): Promise<UserRow> {

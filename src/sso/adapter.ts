@@ -38,12 +38,19 @@ export interface SsoStartContext {
   /** absolute URL the IdP returns the browser to (the adapter's callback/ACS for this connection) */
   callbackUrl: string;
   loginHint?: string;
+  /** the login asked to authenticate again (prompt=login): SAML ForceAuthn, OIDC prompt=login */
+  forceAuthn?: boolean;
+  /** set instead of a login when the connection's test flow (test_connection_uri) runs: test_… */
+  testRequestId?: string;
 }
 
+/** what an adapter asks the login flow to keep until its callback (returned by pendingLogin) */
+export interface SsoRemembered { nonce?: string; codeVerifier?: string }
+
 export type SsoStartResult =
-  | { kind: "redirect"; url: string }
+  | { kind: "redirect"; url: string; remember?: SsoRemembered }
   /** an auto-submitting or clickable form (SAML HTTP-POST binding), rendered by the login layer */
-  | { kind: "form"; action: string; fields: Record<string, string> };
+  | { kind: "form"; action: string; fields: Record<string, string>; remember?: SsoRemembered };
 
 export interface SsoFinishContext {
   connection: SsoConnection;
@@ -54,8 +61,9 @@ export interface SsoFinishContext {
 }
 
 export type SsoFinishResult =
-  | { kind: "profile"; profile: SsoProfile; /** undefined: IdP-initiated */ loginId?: string; relayState?: string }
-  | { kind: "error"; error: string; errorDescription: string; loginId?: string };
+  | { kind: "profile"; profile: SsoProfile; /** undefined: IdP-initiated */ loginId?: string; relayState?: string; testRequestId?: string }
+  /** errorDetails: what was received and expected, for the connection test result and the log, not for the app */
+  | { kind: "error"; error: string; errorDescription: string; errorDetails?: string; loginId?: string; testRequestId?: string };
 
 export interface SsoAdapter {
   /** which connections this adapter serves */

@@ -4,7 +4,7 @@
 // credential: /api/v1 and gRPC refuse them with PERMISSION_DENIED.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { decodeJwt } from "jose";
+import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
 import { organizations } from "../../src/protocol/descriptors.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { sdk, sdkClient, sdkRejection } from "../helpers/sdk.js";
@@ -48,6 +48,8 @@ describe("tokens of organization clients", () => {
       aud: ["https://api.example.com", "https://other.example.com"], tenant_tier: "gold",
     });
     expect(claims.exp! - claims.iat!).toBe(900);
+    // custom claims also nested under custom_claims, where the Python SDK reads claims["custom_claims"][key]
+    expect(claims.custom_claims).toEqual({ tenant_tier: "gold" });
     // last_used_time shows that the secret was used
     const got = await s.rest("GET", `/api/v1/organizations/${org}/clients/${c.id}`);
     expect(got.body.client.secrets[0].last_used_time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
@@ -63,12 +65,36 @@ describe("tokens of organization clients", () => {
     expect(await client.validateAccessToken(token, { issuer: s.url, audience: ["https://api.example.com"], requiredScopes: ["read:reports"] })).toBe(true);
     const payload = await client.validateToken<Record<string, unknown>>(token, { audience: ["https://other.example.com"] });
     expect(payload.oid).toBe(org);
+    // both documented ways of reading a custom claim work: top level (Node) and nested (Python)
+    expect(payload.tenant_tier).toBe("gold");
+    expect(payload.custom_claims).toEqual({ tenant_tier: "gold" });
     expect(client.verifyScopes(token, ["read:reports", "write:reports"])).toBe(true);
 
     expect(await client.validateAccessToken(token, { audience: ["https://elsewhere.example.com"] })).toBe(false);
     expect(await client.validateAccessToken(token, { issuer: "https://not-this-env.example.com" })).toBe(false);
     expect(await client.validateAccessToken(token, { requiredScopes: ["admin"] })).toBe(false);
     await expect(client.validateToken(token, { requiredScopes: ["admin"] })).rejects.toBeInstanceOf(sdk.ScalekitValidateTokenFailureException);
+  });
+
+  it("decode as the Python SDK decodes them: claims[\"custom_claims\"][key] after verifying with the JWKS", async () => {
+    const org = await organization(s);
+    const c = await m2m(org, { custom_claims: [{ key: "wksp_id", value: "wks_42" }, { key: "tier", value: "gold" }] });
+    const token = (await tokenFor(c.id, c.secret)).body.access_token as string;
+    // PyJWT's decode: split, base64url-decode the payload, verify RS256 against the key named by kid
+    const [h, p] = token.split(".");
+    const header = JSON.parse(Buffer.from(h, "base64url").toString("utf8"));
+    const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8"));
+    const jwks = createLocalJWKSet(await (await fetch(`${s.url}/keys`)).json());
+    await jwtVerify(token, jwks, { audience: "https://api.example.com", issuer: s.url, algorithms: [header.alg] });
+    expect(claims.custom_claims).toEqual({ wksp_id: "wks_42", tier: "gold" });
+    expect(claims.custom_claims.wksp_id).toBe("wks_42");
+    expect(claims.wksp_id).toBe("wks_42");
+    // a client without custom claims gets no custom_claims object
+    const plain = await m2m(org, { custom_claims: [] });
+    expect(decodeJwt((await tokenFor(plain.id, plain.secret)).body.access_token).custom_claims).toBeUndefined();
+    // the nested object is the server's: a custom claim cannot take its name
+    const taken = await s.rest("POST", `/api/v1/organizations/${org}/clients`, { name: "x", custom_claims: [{ key: "custom_claims", value: "x" }] });
+    expect(taken.status).toBe(400);
   });
 
   it("are refused by the SDK once expired", async () => {

@@ -84,7 +84,9 @@ describe("Connected accounts through the Node SDK", () => {
     const acc = await sk.connectedAccounts.getConnectedAccountByIdentifier({ connector: "slack", identifier });
     expect(acc.connectedAccount?.status).toBe(pb.ConnectorStatus.ACTIVE);
     expect(acc.connectedAccount?.authorizationDetails?.details.value).toMatchObject({ accessToken: "sl-1" });
-    expect(await sdkRejection(sk.connectedAccounts.verifyConnectedAccountUser({ authRequestId, identifier }))).toBeInstanceOf(ScalekitNotFoundException);
+    const consumed = await sdkRejection(sk.connectedAccounts.verifyConnectedAccountUser({ authRequestId, identifier }));
+    expect(consumed).toBeInstanceOf(ScalekitNotFoundException);
+    expect(consumed.message).toBe("[not_found] auth request not found or no longer valid");
   });
 
   it("actions.*: the same operations under connectionName", async () => {

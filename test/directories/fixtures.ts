@@ -25,7 +25,8 @@ export async function scimDirectory(s: TestServer, opts: { enable?: boolean } = 
   const id = created.body.directory.id;
   const secret = await s.rest("POST", `${dirs(orgId)}/${id}/secrets`, {});
   expect(secret.status, JSON.stringify(secret.body)).toBe(200);
-  if (opts.enable ?? true) expect((await s.rest("PATCH", `${dirs(orgId)}/${id}:enable`, {})).status).toBe(200);
+  // a created directory is enabled, as in the cloud
+  if (opts.enable === false) expect((await s.rest("PATCH", `${dirs(orgId)}/${id}:disable`, {})).status).toBe(200);
   return { orgId, id, endpoint: created.body.directory.directory_endpoint, secret: secret.body.plain_secret };
 }
 

@@ -18,12 +18,14 @@ describe("Directories over REST", () => {
     return res.body.directory;
   }
 
-  it("creates a directory: dir_ id, endpoint on this server, disabled, no secret yet", async () => {
+  it("creates a directory: dir_ id, endpoint on this server, enabled (as the cloud answers) with its event, no secret yet", async () => {
     const org = await organization(s);
+    const since = await lastEventId(s);
     const d = await create(org);
     expect(d.id).toMatch(/^dir_\d{18}$/);
+    expect((await eventsSince(s, since)).map((e) => [e.type, e.data.id, e.data.enabled])).toEqual([["organization.directory_enabled", d.id, true]]);
     expect(d).toMatchObject({
-      organization_id: org, directory_type: "SCIM", directory_provider: "MICROSOFT_AD", enabled: false, status: "DRAFT",
+      organization_id: org, directory_type: "SCIM", directory_provider: "MICROSOFT_AD", enabled: true, status: "IN_PROGRESS",
       directory_endpoint: `${s.url}/api/v1/directories/${d.id}/scim/v2`, total_users: 0, total_groups: 0, secrets: [],
       groups_tracked: "ALL", role_assignments: { assignments: [] }, attribute_mappings: { attributes: [] },
     });
@@ -63,32 +65,32 @@ describe("Directories over REST", () => {
     expect((await s.rest("GET", `${dirs(org)}/dir_000000000000000001`)).status).toBe(404);
   });
 
-  it("enables and disables with events; toggling to the current state is not an error", async () => {
+  it("disables and enables with events; toggling to the current state is not an error", async () => {
     const org = await organization(s);
     const d = await create(org);
     const since = await lastEventId(s);
-    const on = await s.rest("PATCH", `${dirs(org)}/${d.id}:enable`, {});
-    expectResponse(on, "DirectoryService_EnableDirectory", 200);
-    expect(on.body).toEqual({ enabled: true });
-    const again = await s.rest("PATCH", `${dirs(org)}/${d.id}:enable`, {});
-    expectResponse(again, "DirectoryService_EnableDirectory", 200);
-    expect(again.body).toEqual({ enabled: true, error_message: "The directory is already enabled" });
     const off = await s.rest("PATCH", `${dirs(org)}/${d.id}:disable`, {});
     expectResponse(off, "DirectoryService_DisableDirectory", 200);
     expect(off.body).toEqual({ enabled: false });
     const offAgain = await s.rest("PATCH", `${dirs(org)}/${d.id}:disable`, {});
+    expectResponse(offAgain, "DirectoryService_DisableDirectory", 200);
     expect(offAgain.body).toEqual({ enabled: false, error_message: "The directory is already disabled" });
+    const on = await s.rest("PATCH", `${dirs(org)}/${d.id}:enable`, {});
+    expectResponse(on, "DirectoryService_EnableDirectory", 200);
+    expect(on.body).toEqual({ enabled: true });
+    const again = await s.rest("PATCH", `${dirs(org)}/${d.id}:enable`, {});
+    expect(again.body).toEqual({ enabled: true, error_message: "The directory is already enabled" });
     expect((await s.rest("PATCH", `${dirs(org)}/dir_000000000000000001:enable`, {})).status).toBe(404);
 
     const events = await eventsSince(s, since);
-    expect(events.map((e) => e.type)).toEqual(["organization.directory_enabled", "organization.directory_disabled"]);
+    expect(events.map((e) => e.type)).toEqual(["organization.directory_disabled", "organization.directory_enabled"]);
     expect(events[0]).toMatchObject({ object: "Directory", organization_id: org, environment_id: s.built.environmentId });
     expect(Object.keys(events[0].data).sort()).toEqual(["directory_type", "enabled", "id", "organization_id", "provider", "updated_at"]);
-    expect(events[0].data).toMatchObject({ id: d.id, organization_id: org, directory_type: "SCIM", provider: "MICROSOFT_AD", enabled: true });
+    expect(events[0].data).toMatchObject({ id: d.id, organization_id: org, directory_type: "SCIM", provider: "MICROSOFT_AD", enabled: false });
     expect(events[0].data.updated_at).toMatch(RFC3339);
-    expect(events[1].data.enabled).toBe(false);
+    expect(events[1].data.enabled).toBe(true);
     const got = await s.rest("GET", `${dirs(org)}/${d.id}`);
-    expect(got.body.directory).toMatchObject({ enabled: false, status: "IN_PROGRESS" });
+    expect(got.body.directory).toMatchObject({ enabled: true, status: "IN_PROGRESS" });
   });
 
   it("secrets: the plain secret is returned once and stored only as a keyed hash; regenerate deactivates the old ones", async () => {

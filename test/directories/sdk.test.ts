@@ -27,7 +27,7 @@ describe("Directories through the Node SDK", () => {
     expect(directory!.id).toMatch(/^dir_\d{18}$/);
     expect(directory).toMatchObject({
       organizationId: org, directoryType: directories.DirectoryType.SCIM, directoryProvider: directories.DirectoryProvider.OKTA,
-      enabled: false, totalUsers: 0, totalGroups: 0, directoryEndpoint: `${s.url}/api/v1/directories/${directory!.id}/scim/v2`,
+      enabled: true, totalUsers: 0, totalGroups: 0, directoryEndpoint: `${s.url}/api/v1/directories/${directory!.id}/scim/v2`,
     });
     const second = (await client.directory.createDirectory(org, spec("GOOGLE"))).directory!;
 
@@ -36,11 +36,11 @@ describe("Directories through the Node SDK", () => {
     expect((await client.directory.getPrimaryDirectoryByOrganizationId(org)).id).toBe(directory!.id);
     expect((await client.directory.getDirectory(org, directory!.id)).directory).toEqual(directory);
 
-    expect(await client.directory.enableDirectory(org, directory!.id)).toMatchObject({ enabled: true });
     expect(await client.directory.enableDirectory(org, directory!.id)).toMatchObject({ enabled: true, errorMessage: "The directory is already enabled" });
-    expect((await client.directory.getDirectory(org, directory!.id)).directory!.enabled).toBe(true);
     expect(await client.directory.disableDirectory(org, directory!.id)).toMatchObject({ enabled: false });
     expect((await client.directory.getDirectory(org, directory!.id)).directory!.enabled).toBe(false);
+    expect(await client.directory.enableDirectory(org, directory!.id)).toMatchObject({ enabled: true });
+    expect((await client.directory.getDirectory(org, directory!.id)).directory!.enabled).toBe(true);
 
     await client.directory.deleteDirectory(org, second.id);
     expect(await sdkRejection(client.directory.getDirectory(org, second.id))).toBeInstanceOf(sdk.ScalekitNotFoundException);

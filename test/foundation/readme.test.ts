@@ -23,7 +23,8 @@ describe("README", () => {
     });
     const [id, total] = stdout.trim().split(" ");
     expect(id).toMatch(/^org_\d{18}$/);
-    expect(Number(total)).toBe(1);
+    // the fresh environment's Test Organization and the one the snippet created
+    expect(Number(total)).toBe(2);
     expect(await s.db.organization.count({ where: { externalId: "my_unique_id" } })).toBe(1);
   });
 

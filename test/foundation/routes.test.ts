@@ -1,8 +1,10 @@
 // The REST surface is derived from the descriptors: every google.api.http binding of every service is routed to
 // its own RPC, path variables included, and the coverage of the contract is computed and printed.
+import { ScalarType } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { allServices } from "../../src/protocol/descriptors.js";
+import { allServices, nodeServices, pythonOnlyServices } from "../../src/protocol/descriptors.js";
+import { serviceBindings } from "../../src/protocol/http-rule.js";
 import { openApiOperations } from "../../src/protocol/openapi.js";
 
 let s: TestServer;
@@ -10,10 +12,16 @@ beforeAll(async () => { s = await startTestServer(); });
 afterAll(async () => { await s?.close(); });
 
 describe("REST transcoding of the whole contract", () => {
-  it("registers all 221 bindings of the 204 RPCs of 17 services", () => {
-    expect(allServices).toHaveLength(17);
-    expect(allServices.reduce((n, svc) => n + svc.methods.length, 0)).toBe(204);
-    expect(s.built.restRoutes).toHaveLength(221);
+  it("registers every binding of both SDKs' contracts: Node's 17 services (204 RPCs) and the Python-only 15 (151)", () => {
+    const rpcs = (list: typeof allServices) => list.reduce((n, svc) => n + svc.methods.length, 0);
+    expect(nodeServices).toHaveLength(17);
+    expect(rpcs(nodeServices)).toBe(204);
+    expect(nodeServices.flatMap(serviceBindings)).toHaveLength(221);
+    expect(pythonOnlyServices).toHaveLength(15);
+    expect(rpcs(pythonOnlyServices)).toBe(151);
+    expect(pythonOnlyServices.map((svc) => svc.typeName)).toContain("scalekit.v1.mcp.McpService");
+    expect(s.built.restRoutes).toHaveLength(allServices.flatMap(serviceBindings).length);
+    expect(new Set(s.built.restRoutes.map((r) => r.binding.method.parent)).size).toBe(32);
   });
 
   it("routes each binding to its own RPC with its path variables", async () => {
@@ -21,7 +29,11 @@ describe("REST transcoding of the whole contract", () => {
     const misrouted: string[] = [];
     for (const r of s.built.restRoutes) {
       if (s.built.registry.isImplemented(r.binding.method)) continue; // those have their own tests
-      const url = r.binding.path.replace(/\{([^}=]+)(=[^}]*)?\}/g, (_m, v) => `val_${v.replace(/\W/g, "_")}`);
+      const numeric = (v: string) => {
+        const f = r.binding.method.input.fields.find((x) => x.name === v);
+        return f?.fieldKind === "scalar" && f.scalar !== ScalarType.STRING && f.scalar !== ScalarType.BOOL;
+      };
+      const url = r.binding.path.replace(/\{([^}=]+)(=[^}]*)?\}/g, (_m, v) => (numeric(v) ? "7" : `val_${v.replace(/\W/g, "_")}`)).replace(/\/\*\*$/, "/any/rest");
       const res = await s.built.app.inject({
         method: r.binding.verb as any, url, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         payload: ["POST", "PUT", "PATCH"].includes(r.binding.verb)
@@ -49,12 +61,16 @@ describe("REST transcoding of the whole contract", () => {
 
   it("prints the coverage", () => {
     const methods = allServices.flatMap((svc) => svc.methods);
+    const count = (list: typeof allServices) => {
+      const ms = list.flatMap((svc) => svc.methods);
+      return `${ms.filter((m) => s.built.registry.isImplemented(m)).length}/${ms.length}`;
+    };
     const implemented = methods.filter((m) => s.built.registry.isImplemented(m));
     const ops = openApiOperations();
     const servedOps = new Set(s.built.restRoutes.filter((r) => r.operationId && s.built.registry.isImplemented(r.binding.method)).map((r) => r.operationId));
     const byService = allServices.map((svc) => `${svc.name} ${svc.methods.filter((m) => s.built.registry.isImplemented(m)).length}/${svc.methods.length}`);
     console.log([
-      `coverage: ${implemented.length}/${methods.length} RPCs implemented; ${servedOps.size}/${ops.length} REST operations of the spec served by an implemented RPC`,
+      `coverage: ${implemented.length}/${methods.length} RPCs implemented (Node SDK's ${count(nodeServices)}, Python-only ${count(pythonOnlyServices)}); ${servedOps.size}/${ops.length} REST operations of the spec served by an implemented RPC`,
       `  by service: ${byService.join(", ")}`,
     ].join("\n"));
     expect(servedOps.size).toBeLessThanOrEqual(ops.length);

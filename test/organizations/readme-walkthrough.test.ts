@@ -111,8 +111,9 @@ describe("README REST walkthrough", () => {
     expect(created.body.organization).toMatchObject({ display_name: "Megasoft Inc", external_id: "my_unique_id", region_code: "US" });
 
     expect(listed.status).toBe(200);
-    expect(listed.body).toMatchObject({ total_size: 1, next_page_token: "", prev_page_token: "" });
-    expect(listed.body.organizations).toEqual([created.body.organization]);
+    // newest first: the one just created, then the fresh environment's Test Organization
+    expect(listed.body).toMatchObject({ total_size: 2, next_page_token: "", prev_page_token: "" });
+    expect(listed.body.organizations).toEqual([created.body.organization, expect.objectContaining({ display_name: "Test Organization" })]);
   });
 
   const shell = promisify(execFile);

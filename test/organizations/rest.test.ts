@@ -459,9 +459,14 @@ describe("Organizations REST pagination", () => {
   beforeAll(async () => { s = await startTestServer(); });
   afterAll(async () => { await s?.close(); });
 
-  it("walks 250 organizations at page_size 10 forwards and backwards, each exactly once", async () => {
-    const ids = Array.from({ length: 250 }, () => newId("org"));
-    await s.db.organization.createMany({ data: ids.map((id, i) => ({ id, displayName: `Org ${i}` })) });
+  it("walks 250 organizations newest first at page_size 10, forwards and backwards, each exactly once", async () => {
+    // a fresh environment has its Test Organization (the oldest id); 249 more are made here
+    const seeded = (await s.db.organization.findMany({ orderBy: { id: "asc" } })).map((o) => o.id);
+    expect(seeded).toHaveLength(1);
+    const created = Array.from({ length: 249 }, () => newId("org"));
+    await s.db.organization.createMany({ data: created.map((id, i) => ({ id, displayName: `Org ${i}` })) });
+    // the cloud lists the newest first: the Test Organization comes last
+    const ids = [...seeded, ...created].reverse();
 
     const forward: string[] = [];
     const pages: any[] = [];
@@ -507,8 +512,10 @@ describe("Organizations REST pagination", () => {
       token = page.next_page_token;
     }
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen).toHaveLength(251);
-    expect(seen[seen.length - 1]).toBe(added);
+    // newest first: the new one comes before the pages already walked, so this walk does not see it
+    expect(seen).toHaveLength(250);
+    expect(seen).not.toContain(added);
+    expect((await s.rest("GET", `${ORG}?page_size=10`)).body.organizations[0].id).toBe(added);
   });
 
   it("applies the default page size and clamps page_size into 10..100", async () => {

@@ -84,7 +84,7 @@ describe("role graph integrity", () => {
         s.rest("POST", ROLES, { name, display_name: "Env" }),
         s.rest("POST", orgRoles(orgId), { name, display_name: "Org" }),
       ]);
-      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 400]);
       expect(await s.db.role.count({ where: { name } })).toBe(1);
     }
   });

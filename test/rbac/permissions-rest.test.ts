@@ -48,18 +48,19 @@ describe("Permissions REST", () => {
       expect(long.body.message).toContain("permission.description");
     });
 
-    it("answers a duplicate name with 409; one of 20 concurrent creates wins", async () => {
+    it("answers a duplicate name as the cloud does (400 \"duplicate key not allowed\"); one of 20 concurrent creates wins", async () => {
       const name = unique("dup:perm");
       await permission(s, name);
       const since = await lastEventId(s);
       const dup = await s.rest("POST", PERMISSIONS, { name });
-      expect(dup.status).toBe(409);
-      expectErrorBody(dup.body, 6, "ALREADY_EXISTS");
+      expect(dup.status).toBe(400);
+      expectErrorBody(dup.body, 3, "INVALID_ARGUMENT");
+      expect(dup.body.message).toBe("duplicate key not allowed");
       expect(await eventsSince(s, since)).toEqual([]);
       const raced = unique("race:perm");
       const results = await Promise.all(Array.from({ length: 20 }, () => s.rest("POST", PERMISSIONS, { name: raced })));
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-      expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+      expect(results.filter((r) => r.status === 400 && r.body.message === "duplicate key not allowed")).toHaveLength(19);
       expect(await s.db.permission.count({ where: { name: raced } })).toBe(1);
     });
   });

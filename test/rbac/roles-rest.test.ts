@@ -93,19 +93,20 @@ describe("Roles REST", () => {
       expect(await s.db.role.count()).toBe(before);
     });
 
-    it("answers a duplicate name with 409 and no event; one of 20 concurrent creates wins", async () => {
+    it("answers a duplicate name as the cloud does (400 \"duplicate key not allowed\") and no event; one of 20 concurrent creates wins", async () => {
       const name = unique("dup");
       await role(s, { name });
       const since = await lastEventId(s);
       const again = await s.rest("POST", ROLES, { name, display_name: "Again" });
-      expect(again.status).toBe(409);
-      expectErrorBody(again.body, 6, "ALREADY_EXISTS");
+      expect(again.status).toBe(400);
+      expectErrorBody(again.body, 3, "INVALID_ARGUMENT");
+      expect(again.body.message).toBe("duplicate key not allowed");
       expect(await eventsSince(s, since)).toEqual([]);
 
       const raced = unique("race");
       const results = await Promise.all(Array.from({ length: 20 }, () => s.rest("POST", ROLES, { name: raced, display_name: "R" })));
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-      expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+      expect(results.filter((r) => r.status === 400 && r.body.message === "duplicate key not allowed")).toHaveLength(19);
       expect(await s.db.role.count({ where: { name: raced } })).toBe(1);
       expect(await s.db.event.count({ where: { type: "role.created", payload: { path: ["data", "name"], equals: raced } } })).toBe(1);
     });
@@ -251,7 +252,7 @@ describe("Roles REST", () => {
       await hold(s, orgId, "usr_1", held.id);
       const dflt = await role(s, { name: unique("dflt") });
       await s.rest("PATCH", `${ORG_DEFAULTS(orgId)}`, { default_member_role: dflt.name });
-      for (const [name, why] of [[extended.viewer.name, "extends it"], [held.name, "hold"], [dflt.name, "default"]]) {
+      for (const [name, why] of [[extended.viewer.name, "extends it"], [held.name, "role cannot be deleted as it is assigned to users"], [dflt.name, "default"]]) {
         const since = await lastEventId(s);
         const res = await s.rest("DELETE", `${ROLES}/${name}`);
         expect(res.status, name).toBe(400);
@@ -516,17 +517,19 @@ describe("Roles REST", () => {
       expect((await s.rest("GET", `${ROLES}/org_viewer`)).status).toBe(404);
     });
 
-    it("refuses names that would clash with an environment role, either way round (409)", async () => {
+    it("refuses names that would clash with an environment role, either way round (400 duplicate key)", async () => {
       const a = await organization(s);
       const env = await role(s, { name: unique("clash_env") });
       const orgClash = await s.rest("POST", orgRoles(a), { name: env.name, display_name: "X" });
-      expect(orgClash.status).toBe(409);
-      expectErrorBody(orgClash.body, 6, "ALREADY_EXISTS");
+      expect(orgClash.status).toBe(400);
+      expectErrorBody(orgClash.body, 3, "INVALID_ARGUMENT");
+      expect(orgClash.body.message).toBe("duplicate key not allowed");
       const own = await role(s, { name: unique("clash_org") }, a);
       const envClash = await s.rest("POST", ROLES, { name: own.name, display_name: "X" });
-      expect(envClash.status).toBe(409);
-      expectErrorBody(envClash.body, 6, "ALREADY_EXISTS");
-      expect((await s.rest("POST", orgRoles(a), { name: own.name, display_name: "X" })).status).toBe(409);
+      expect(envClash.status).toBe(400);
+      expectErrorBody(envClash.body, 3, "INVALID_ARGUMENT");
+      expect(envClash.body.details[0].validation_error_info.field_violations[0]).toEqual({ field: "role.name", description: `role ${own.name} already exists as an organization role` });
+      expect((await s.rest("POST", orgRoles(a), { name: own.name, display_name: "X" })).status).toBe(400);
     });
 
     it("updates and deletes only its own roles; extends only what it can see", async () => {

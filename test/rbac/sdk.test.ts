@@ -46,7 +46,9 @@ describe("Roles and permissions through the Node SDK", () => {
 
     await client.permission.deletePermission("sdk:p3");
     expect(await rejection(client.permission.getPermission("sdk:p3"))).toBeInstanceOf(sdk.ScalekitNotFoundException);
-    expect(await rejection(client.permission.createPermission(newPermission({ name: "sdk:p0", description: "" })))).toBeInstanceOf(sdk.ScalekitConflictException);
+    const dup = await rejection(client.permission.createPermission(newPermission({ name: "sdk:p0", description: "" })));
+    expect(dup).toBeInstanceOf(sdk.ScalekitBadRequestException);
+    expect(dup.message).toBe("[invalid_argument] duplicate key not allowed");
     const bad = await rejection(client.permission.createPermission(newPermission({ name: "bad name", description: "" })));
     expect(bad).toBeInstanceOf(sdk.ScalekitBadRequestException);
     expect(bad.errorCode).toBe("INVALID_ARGUMENT");
@@ -78,7 +80,7 @@ describe("Roles and permissions through the Node SDK", () => {
     expect(cycle.errorCode).toBe("INVALID_ARGUMENT");
     expect(cycle.message).toContain("cycle");
     expect(await rejection(client.role.getRole("sdk_nobody"))).toBeInstanceOf(sdk.ScalekitNotFoundException);
-    expect(await rejection(client.role.createRole(newRole({ name: "sdk_viewer", displayName: "Again" })))).toBeInstanceOf(sdk.ScalekitConflictException);
+    expect(await rejection(client.role.createRole(newRole({ name: "sdk_viewer", displayName: "Again" })))).toMatchObject({ message: "[invalid_argument] duplicate key not allowed", errorCode: "INVALID_ARGUMENT" });
     expect(await rejection(client.role.createRole(newRole({ name: "sdk_x", displayName: "X", permissions: ["no:such"] })))).toBeInstanceOf(sdk.ScalekitNotFoundException);
   });
 
@@ -103,6 +105,7 @@ describe("Roles and permissions through the Node SDK", () => {
     const blocked = await rejection(client.role.deleteRole("sdk_viewer"));
     expect(blocked).toBeInstanceOf(sdk.ScalekitBadRequestException);
     expect(blocked.errorCode).toBe("FAILED_PRECONDITION");
+    expect(blocked.message).toBe("[failed_precondition] role cannot be deleted as it is assigned to users");
     await client.role.deleteRole("sdk_viewer", "sdk_editor");
     expect(await rejection(client.role.getRole("sdk_viewer"))).toBeInstanceOf(sdk.ScalekitNotFoundException);
     expect((await client.role.getRoleUsersCount("sdk_editor")).count).toBe(2n);

@@ -4,6 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ApiClient, ClientSecret } from "../../generated/prisma/client.js";
 import { clients } from "../../protocol/descriptors.js";
+import { settingsOf, type LoginClientRow } from "./login-clients.js";
 
 export type ClientWithSecrets = ApiClient & { secrets: ClientSecret[] };
 
@@ -39,3 +40,30 @@ export function clientMessage(c: ClientWithSecrets): clients.M2MClient {
     expiry: BigInt(c.expirySeconds),
   });
 }
+
+/** An environment-level client (kind "environment") with its login settings, as scalekit.v1.clients.Client. */
+export function environmentClientMessage(c: LoginClientRow, plainSecret?: { id: string; plain: string }): clients.Client {
+  const s = settingsOf(c);
+  return create(clients.ClientSchema, {
+    id: c.id,
+    keyId: c.id,
+    createTime: timestampFromDate(c.createdAt),
+    updateTime: timestampFromDate(latest(c.updatedAt, c.loginSettings?.updatedAt)),
+    secrets: [...c.secrets].sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((x) => ({ ...secretMessage(x), ...(plainSecret?.id === x.id ? { plainSecret: plainSecret.plain } : {}) })),
+    postLogoutRedirectUris: s.postLogoutRedirectUris,
+    backChannelLogoutUris: s.backChannelLogoutUris,
+    initiateLoginUri: s.initiateLoginUri ?? "",
+    postLoginUris: s.postLoginUris,
+    name: c.name,
+    accessTokenExpiry: BigInt(s.accessTokenExpiry),
+    scopes: c.scopes,
+    customClaims: Object.entries(claimsOf(c.customClaims)).map(([key, value]) => ({ key, value })),
+    disallowScalekitApiAccess: s.disallowApiAccess,
+    grantTypes: s.grantTypes,
+    clientType: s.clientType,
+    enforcePkce: s.enforcePkce,
+  });
+}
+
+const latest = (a: Date, b: Date | undefined) => (b && b > a ? b : a);

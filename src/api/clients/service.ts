@@ -1,20 +1,21 @@
 // ClientService, organization M2M clients: CRUD of clients and their secrets. A secret is returned once (create)
 // and stored as a keyed hash; /oauth/token looks clients up by that hash, so deleting a secret or the client
-// revokes it for the very next token request. The environment-level Client/Resource/Scope RPCs stay
-// UNIMPLEMENTED (not part of the REST contract, not used by the SDK).
+// revokes it for the very next token request. The environment-level client RPCs are in environment-clients.ts;
+// the Resource/Scope/consent RPCs stay UNIMPLEMENTED (not part of the REST contract, not used by the SDKs).
 import { Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
-import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type KeysetSource } from "../../db/keyset-page.js";
 import { generateClientSecret, hashSecret, secretSuffix } from "../../auth/secrets.js";
 import { clients } from "../../protocol/descriptors.js";
 import { notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
 import { clampedPageSize } from "../../protocol/page-size.js";
-import { type ServiceImplementation } from "../../protocol/rpc.js";
+import { type ServiceImplementation, methodGroups } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { implementChecked } from "../../protocol/descriptor-rules.js";
 import { clientMessage, secretMessage, type ClientWithSecrets } from "./mapping.js";
+import { environmentClientMethods } from "./environment-clients.js";
 import { checkCustomClaims, checkExpiry, checkName, checkTokenList, DEFAULT_EXPIRY_SECONDS } from "./validation.js";
 
 type Methods = ServiceImplementation<typeof clients.ClientService>["methods"];
@@ -38,13 +39,7 @@ async function findClient(db: Db | Tx, organizationId: string, clientId: string)
 }
 
 function clientsOf(db: Db, organizationId: string): KeysetSource<ClientWithSecrets> {
-  const where = { organizationId, kind: KIND };
-  return {
-    count: () => db.apiClient.count({ where }),
-    rows: (range: IdRange, order, take) => db.apiClient.findMany({
-      where: { ...where, id: range }, orderBy: { id: order }, take, include: { secrets: true },
-    }),
-  };
+  return prismaKeyset<ClientWithSecrets>(db.apiClient, { organizationId, kind: KIND }, { include: { secrets: true } });
 }
 
 function newSecret(hashKey: Buffer, createdBy: string) {
@@ -134,5 +129,5 @@ export function organizationClientMethods({ db, hashKey }: ServiceDeps): Methods
 }
 
 export function clientService(deps: ServiceDeps) {
-  return implementChecked(clients.ClientService, organizationClientMethods(deps));
+  return implementChecked(clients.ClientService, methodGroups(organizationClientMethods(deps), environmentClientMethods(deps)));
 }

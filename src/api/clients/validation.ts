@@ -14,10 +14,13 @@ const MAX_ITEM_CHARS = 512;
 const MAX_CLAIMS = 50;
 
 /** Claims the token endpoint sets itself; a custom claim may not pose as one of them. */
-export const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scopes", "oid"]);
+// custom_claims: the token carries the custom claims nested under it too (the Python SDK reads them there)
+export const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scopes", "oid", "custom_claims"]);
 
-export function checkName(value: string): string {
-  if (!value.trim()) throw invalidArgument("client.name", "is required and must not be blank");
+export function checkName(value: string, field = "client.name"): string {
+  if (!value.trim()) throw invalidArgument(field, "is required and must not be blank");
+  // the create messages' rule (≤128), applied to updates too, whose message carries none
+  if ([...value].length > 128) throw invalidArgument(field, "must be at most 128 characters");
   return value;
 }
 
@@ -52,4 +55,45 @@ export function checkExpiry(value: bigint): number | undefined {
   if (value < BigInt(MIN_EXPIRY_SECONDS) || value > BigInt(MAX_EXPIRY_SECONDS))
     throw invalidArgument("client.expiry", `must be between ${MIN_EXPIRY_SECONDS} and ${MAX_EXPIRY_SECONDS} seconds`);
   return Number(value);
+}
+
+// ---- environment-level clients (CreateClient / UpdateClient) ----
+
+/** Client.access_token_expiry: the user access tokens' lifetime; default 300 s as in Scalekit's FSA */
+export const DEFAULT_ACCESS_TOKEN_EXPIRY = 300;
+export const MIN_ACCESS_TOKEN_EXPIRY = 60;
+export const MAX_ACCESS_TOKEN_EXPIRY = 86_400;
+export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+
+export function checkClientType(value: string): "WEB_APP" | "SPA" | "NTV" {
+  if (value === "WEB_APP" || value === "SPA" || value === "NTV") return value;
+  throw invalidArgument("client.client_type", `must be WEB_APP, SPA or NTV, got "${value}"`);
+}
+
+/** A URI list under `problemOf` (redirect-uris.ts), unique as the descriptors' `repeated.unique` requires. */
+export function checkUriList(field: string, values: string[], max: number, problemOf: (uri: string) => string | undefined): string[] {
+  if (values.length > max) throw invalidArgument(field, `must have at most ${max} items`);
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    const problem = problemOf(v);
+    if (problem) throw invalidArgument(`${field}[${i}]`, problem);
+    if (seen.has(v)) throw invalidArgument(`${field}[${i}]`, `duplicate URI "${v}"`);
+    seen.add(v);
+  });
+  return values;
+}
+
+/** 0 means "not given". */
+export function checkAccessTokenExpiry(value: bigint): number | undefined {
+  if (value === 0n) return undefined;
+  if (value < BigInt(MIN_ACCESS_TOKEN_EXPIRY) || value > BigInt(MAX_ACCESS_TOKEN_EXPIRY))
+    throw invalidArgument("client.access_token_expiry", `must be between ${MIN_ACCESS_TOKEN_EXPIRY} and ${MAX_ACCESS_TOKEN_EXPIRY} seconds`);
+  return Number(value);
+}
+
+export function checkGrantTypes(values: string[]): string[] {
+  values.forEach((v, i) => {
+    if (!(GRANT_TYPES as readonly string[]).includes(v)) throw invalidArgument(`client.grant_types[${i}]`, `must be one of ${GRANT_TYPES.join(", ")}`);
+  });
+  return [...new Set(values)];
 }

@@ -4,7 +4,8 @@ import type { Prisma, ConnectedAccount as Row } from "../../generated/prisma/cli
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
 import { inTransaction } from "../../db/tx.js";
-import { keysetPage, type IdRange } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset } from "../../db/keyset-page.js";
+import { uniqueViolation } from "../../db/unique.js";
 import { connectedAccounts } from "../../protocol/descriptors.js";
 import { alreadyExists, invalidArgument } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
@@ -54,10 +55,7 @@ const queryWhere = (q: string): Prisma.ConnectedAccountWhereInput =>
   ({ OR: [{ identifier: like(q) }, { connector: like(q) }, { provider: like(q) }, { id: like(q) }] });
 
 function pageOf(db: Db, where: Prisma.ConnectedAccountWhereInput, size: number, token: string) {
-  return keysetPage<Row>({
-    count: () => db.connectedAccount.count({ where }),
-    rows: (range: IdRange, order, take) => db.connectedAccount.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-  }, size, token);
+  return keysetPage<Row>(prismaKeyset(db.connectedAccount, where), size, token);
 }
 
 /** Creates an account in the caller's transaction (also used by the magic link for a connector + identifier
@@ -98,7 +96,7 @@ export function accountCrud(deps: ServiceDeps): Methods {
         }));
         return { connectedAccount: await full(row) };
       } catch (e) {
-        if ((e as { code?: unknown })?.code === "P2002")
+        if (uniqueViolation(e))
           throw alreadyExists(`a connected account for connector ${connector} and identifier ${identifier} already exists${owner.organizationId ? ` in organization ${owner.organizationId}` : ""}${owner.userId ? ` for user ${owner.userId}` : ""}`, identifier);
         throw e;
       }

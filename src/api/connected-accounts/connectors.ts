@@ -2,6 +2,7 @@
 // this server reaches the provider on the user's side (tool executor and proxy upstream). Scalekit's cloud knows
 // the providers itself; a local server is told with PUT /local/v1/connectors/{name}.
 import type { FastifyInstance } from "fastify";
+import { Type } from "@sinclair/typebox";
 import type { AccountConnector } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
@@ -9,6 +10,7 @@ import { inTransaction } from "../../db/tx.js";
 import { connectedAccounts } from "../../protocol/descriptors.js";
 import { invalidArgument, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
+import { route } from "../../http/route.js";
 import type { ServiceDeps } from "../deps.js";
 import { cipherFor } from "./crypto.js";
 
@@ -46,9 +48,8 @@ export function connectorJson(c: AccountConnector) {
   };
 }
 
-function httpUrl(field: string, v: unknown): string | null {
-  if (v === undefined || v === null || v === "") return null;
-  if (typeof v !== "string") throw invalidArgument(field, "must be a string");
+function httpUrl(field: string, v: string): string | null {
+  if (v === "") return null;
   try {
     const u = new URL(v);
     if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
@@ -56,68 +57,77 @@ function httpUrl(field: string, v: unknown): string | null {
   return v.replace(/\/+$/, "");
 }
 
-function optionalText(field: string, v: unknown): string | null {
-  if (v === undefined || v === null || v === "") return null;
-  if (typeof v !== "string" || v.length > 2048) throw invalidArgument(field, "must be a string of at most 2048 characters");
-  return v;
-}
-
-function headerTemplates(v: unknown): Record<string, string> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== "object" || Array.isArray(v)) throw invalidArgument("proxy_headers", "must be an object of header name to template");
+function headerTemplates(v: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, t] of Object.entries(v)) {
     if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k)) throw invalidArgument("proxy_headers", `"${k}" is not a valid header name`);
-    if (typeof t !== "string") throw invalidArgument("proxy_headers", `the value of ${k} must be a string`);
     out[k.toLowerCase()] = t;
   }
   return out;
 }
 
+const Url = Type.Optional(Type.String());
+const Secretish = Type.Optional(Type.String({ maxLength: 2048, errorMessage: "must be a string of at most 2048 characters" }));
+/** Every field is optional; an empty string clears a URL or credential. */
+const ConnectorSettings = Type.Object({
+  provider: Type.Optional(Type.String()),
+  authorization_type: Type.Optional(Type.String({ enum: AUTH_TYPES, errorMessage: `must be one of ${AUTH_TYPES.join(", ")}` })),
+  tool_executor_url: Url, proxy_base_url: Url, token_url: Url,
+  proxy_headers: Type.Optional(Type.Record(Type.String(), Type.String(), { errorMessage: "must be an object of header name to template" })),
+  client_id: Secretish, client_secret: Secretish,
+});
+const NameParams = Type.Object({ name: Type.String() });
+
 export async function connectorLocalRoutes(scope: FastifyInstance, deps: ServiceDeps): Promise<void> {
-  scope.put("/connectors/:name", async (req) => {
-    const name = checkConnectorName("name", (req.params as { name: string }).name);
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof b !== "object" || Array.isArray(b)) throw invalidArgument("body", "must be a JSON object");
-    const provider = b.provider === undefined ? undefined : String(b.provider).trim();
-    if (provider !== undefined && !/^[A-Z0-9_]{1,64}$/.test(provider)) throw invalidArgument("provider", "must be 1-64 of A-Z, 0-9 and _");
-    const authorizationType = b.authorization_type === undefined ? undefined : String(b.authorization_type);
-    if (authorizationType !== undefined && !AUTH_TYPES.includes(authorizationType)) throw invalidArgument("authorization_type", `must be one of ${AUTH_TYPES.join(", ")}`);
-    const data = {
-      ...(provider ? { provider } : {}),
-      ...(authorizationType ? { authorizationType } : {}),
-      ...("tool_executor_url" in b ? { toolExecutorUrl: httpUrl("tool_executor_url", b.tool_executor_url) } : {}),
-      ...("proxy_base_url" in b ? { proxyBaseUrl: httpUrl("proxy_base_url", b.proxy_base_url) } : {}),
-      ...("proxy_headers" in b ? { proxyHeaders: headerTemplates(b.proxy_headers) } : {}),
-      ...("token_url" in b ? { tokenUrl: httpUrl("token_url", b.token_url) } : {}),
-      ...("client_id" in b ? { clientId: optionalText("client_id", b.client_id) } : {}),
-    };
-    const clientSecret = "client_secret" in b ? optionalText("client_secret", b.client_secret) : undefined;
-    const cipher = cipherFor(deps.db, deps.config.encryptionKey);
-    await cipher.ready();
-    if (clientSecret !== undefined)
-      Object.assign(data, { clientSecret: clientSecret === null ? null : await cipher.encrypt(clientSecret, `connector:${name}`) });
-    const row = await inTransaction(deps.db, async (tx) => {
-      const c = await ensureConnector(tx, name, authorizationType !== undefined && authorizationType !== "OAUTH");
-      const updated = await tx.accountConnector.update({ where: { name }, data: { ...data, updatedAt: new Date() } });
-      // accounts report their connector's provider and type
-      if (updated.provider !== c.provider || updated.authorizationType !== c.authorizationType)
-        await tx.connectedAccount.updateMany({ where: { connector: name }, data: { provider: updated.provider, authorizationType: updated.authorizationType } });
-      return updated;
-    });
-    return { connector: connectorJson(row) };
+  route(scope, {
+    method: "PUT", url: "/connectors/:name", params: NameParams, body: ConnectorSettings,
+    handler: async (req) => {
+      const name = checkConnectorName("name", req.params.name);
+      const b = req.body;
+      const provider = b.provider?.trim();
+      if (provider !== undefined && !/^[A-Z0-9_]{1,64}$/.test(provider)) throw invalidArgument("provider", "must be 1-64 of A-Z, 0-9 and _");
+      const authorizationType = b.authorization_type;
+      const data = {
+        ...(provider ? { provider } : {}),
+        ...(authorizationType ? { authorizationType } : {}),
+        ...(b.tool_executor_url !== undefined ? { toolExecutorUrl: httpUrl("tool_executor_url", b.tool_executor_url) } : {}),
+        ...(b.proxy_base_url !== undefined ? { proxyBaseUrl: httpUrl("proxy_base_url", b.proxy_base_url) } : {}),
+        ...(b.proxy_headers !== undefined ? { proxyHeaders: headerTemplates(b.proxy_headers) } : {}),
+        ...(b.token_url !== undefined ? { tokenUrl: httpUrl("token_url", b.token_url) } : {}),
+        ...(b.client_id !== undefined ? { clientId: b.client_id || null } : {}),
+      };
+      const clientSecret = b.client_secret === undefined ? undefined : b.client_secret || null;
+      const cipher = cipherFor(deps.db, deps.config.encryptionKey);
+      await cipher.ready();
+      if (clientSecret !== undefined)
+        Object.assign(data, { clientSecret: clientSecret === null ? null : await cipher.encrypt(clientSecret, `connector:${name}`) });
+      const row = await inTransaction(deps.db, async (tx) => {
+        const c = await ensureConnector(tx, name, authorizationType !== undefined && authorizationType !== "OAUTH");
+        const updated = await tx.accountConnector.update({ where: { name }, data: { ...data, updatedAt: new Date() } });
+        // accounts report their connector's provider and type
+        if (updated.provider !== c.provider || updated.authorizationType !== c.authorizationType)
+          await tx.connectedAccount.updateMany({ where: { connector: name }, data: { provider: updated.provider, authorizationType: updated.authorizationType } });
+        return updated;
+      });
+      return { connector: connectorJson(row) };
+    },
   });
 
-  scope.get("/connectors/:name", async (req) => {
-    const name = (req.params as { name: string }).name;
-    const row = await deps.db.accountConnector.findUnique({ where: { name } });
-    if (!row) throw notFound("connector", name);
-    return { connector: connectorJson(row) };
+  route(scope, {
+    method: "GET", url: "/connectors/:name", params: NameParams,
+    handler: async (req) => {
+      const row = await deps.db.accountConnector.findUnique({ where: { name: req.params.name } });
+      if (!row) throw notFound("connector", req.params.name);
+      return { connector: connectorJson(row) };
+    },
   });
 
-  scope.get("/connectors", async () => {
-    const rows = await deps.db.accountConnector.findMany({ orderBy: { name: "asc" } });
-    return { connectors: rows.map(connectorJson) };
+  route(scope, {
+    method: "GET", url: "/connectors",
+    handler: async () => {
+      const rows = await deps.db.accountConnector.findMany({ orderBy: { name: "asc" } });
+      return { connectors: rows.map(connectorJson) };
+    },
   });
 }
 

@@ -6,15 +6,11 @@
 // VerifyConnectedAccountUser (matching identifier) promotes them to live (ACTIVE).
 import { createHash, randomBytes } from "node:crypto";
 import { Code } from "@connectrpc/connect";
-import type { FastifyInstance, FastifyReply } from "fastify";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { create, type JsonObject } from "@bufbuild/protobuf";
-import type { ConnectedAccountAuthRequest } from "../../generated/prisma/client.js";
 import { inTransaction } from "../../db/tx.js";
 import { connectedAccounts } from "../../protocol/descriptors.js";
 import { apiError, invalidArgument, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
-import { sendRestError } from "../../protocol/rest.js";
 import type { ServiceImplementation } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { checkIdentifier, checkOwner, createAccount, storedCredentials } from "./accounts.js";
@@ -28,7 +24,7 @@ type Methods = ServiceImplementation<typeof connectedAccounts.ConnectedAccountSe
 export const MAGIC_LINK_TTL_MS = 60 * 60 * 1000;
 export const CONNECT_PATH = "/connect";
 
-const hashToken = (t: string) => createHash("sha256").update(t).digest("base64url");
+export const hashToken = (t: string) => createHash("sha256").update(t).digest("base64url");
 
 function checkUrl(field: string, v: string | undefined): string {
   if (!v) return "";
@@ -89,7 +85,9 @@ export function magicLinkMethods(deps: ServiceDeps): Methods {
         const ar = locked.length ? await tx.connectedAccountAuthRequest.findUnique({ where: { id: authRequestId } }) : null;
         // the flow lives as long as its link: an abandoned verification cannot be completed hours later
         if (!ar || ar.status !== "PENDING_VERIFICATION" || !ar.pendingCredentials || ar.expiresAt.getTime() <= Date.now())
-          throw notFound("pending connected-account authorization (unknown or already consumed)", authRequestId);
+          throw apiError(Code.NotFound, "auth request not found or no longer valid", {
+            resourceInfo: { resourceName: authRequestId, description: "unknown, expired or already consumed" },
+          });
         const account = await lockAccount(tx, { id: ar.connectedAccountId });
         if (account.identifier !== identifier)
           throw apiError(Code.PermissionDenied, "identifier does not match the user who authorized this connected account");
@@ -107,116 +105,67 @@ export function magicLinkMethods(deps: ServiceDeps): Methods {
   };
 }
 
-/** Credentials handed over on the consent page: {authorization_details: {...}} as JSON, or access_token,
- *  refresh_token, scopes (space or comma separated) and domain as form fields or query parameters. */
-function offeredCredentials(body: unknown, query: Record<string, unknown>): AuthorizationDetails | undefined {
-  const b = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  if (b.authorization_details !== undefined) {
-    try { return detailsFromJson(b.authorization_details as JsonObject); } catch (e) {
-      throw invalidArgument("authorization_details", (e as Error).message);
-    }
-  }
-  const f = { ...query, ...b } as Record<string, unknown>;
-  const str = (k: string) => (typeof f[k] === "string" ? (f[k] as string).trim() : "");
-  if (!str("access_token") && !str("refresh_token")) return undefined;
-  return create(connectedAccounts.AuthorizationDetailsSchema, {
-    details: {
-      case: "oauthToken",
-      value: { accessToken: str("access_token"), refreshToken: str("refresh_token"), scopes: str("scopes").split(/[\s,]+/).filter(Boolean), domain: str("domain") },
-    },
-  });
-}
+/** What opening a magic link comes to: the flow's outcome, the consent form, or the app's verification page. */
+export type MagicLinkOutcome =
+  | { kind: "status"; status: LinkStatus }
+  | { kind: "consent"; connector: string; identifier: string }
+  | { kind: "redirect"; url: string };
 
-/** expires_in (seconds) handed over with the tokens, as the provider's token response would say. */
-function expiryOf(body: unknown, query: Record<string, unknown>): Date | null {
-  const b = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const raw = b.expires_in ?? query.expires_in;
-  if (raw === undefined || raw === "") return null;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 10 * 365 * 86400) throw invalidArgument("expires_in", "must be a number of seconds");
-  return new Date(Date.now() + n * 1000);
-}
+export interface LinkStatus { connected_account_id: string; connector: string; identifier: string; status: string }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function consentPage(reply: FastifyReply, token: string, connector: string, identifier: string) {
-  return reply.type("text/html; charset=utf-8").send(`<!doctype html><title>Connect ${escapeHtml(connector)}</title>
-<h1>Connect ${escapeHtml(connector)} for ${escapeHtml(identifier)}</h1>
-<p>This local server stands in for the provider's consent screen: enter the credentials the provider would issue.</p>
-<form method="post" action="${CONNECT_PATH}/${escapeHtml(token)}">
-<label>access_token <input name="access_token" required></label><br>
-<label>refresh_token <input name="refresh_token"></label><br>
-<label>scopes <input name="scopes"></label><br>
-<button type="submit">Authorize</button></form>`);
-}
-
-/** Public routes (no bearer token: the link's token is the credential) for the magic link's page. */
-export async function connectRoutes(scope: FastifyInstance, deps: ServiceDeps): Promise<void> {
+/**
+ * Completes the flow a magic link started with the credentials handed over on its page (or, on re-consent,
+ * the ones the account has). `offered` undefined and no stored credentials means the person has to be asked.
+ * The link is claimed in the same transaction that stores the credentials and emits the events, so it works once.
+ */
+export async function completeMagicLink(
+  deps: ServiceDeps, token: string, offered: AuthorizationDetails | undefined, tokenExpiresAt: Date | null,
+): Promise<MagicLinkOutcome> {
   const { db, config } = deps;
+  const ar = await db.connectedAccountAuthRequest.findUnique({ where: { tokenHash: hashToken(token) }, include: { connectedAccount: true } });
+  if (!ar) throw apiError(Code.NotFound, "magic link not found");
+  const statusOf = (status: string): LinkStatus => ({
+    connected_account_id: ar.connectedAccount.id, connector: ar.connectedAccount.connector, identifier: ar.connectedAccount.identifier, status,
+  });
+  if (ar.status !== "LINK_ISSUED") return { kind: "status", status: statusOf(ar.connectedAccount.status) };
+  if (ar.expiresAt.getTime() <= Date.now()) throw apiError(Code.FailedPrecondition, "this magic link has expired; ask for a new one");
+  if (offered && !hasCredentials(offered)) throw invalidArgument("authorization_details", "must carry credentials");
+  if (!offered && !ar.connectedAccount.credentials) return { kind: "consent", connector: ar.connectedAccount.connector, identifier: ar.connectedAccount.identifier };
   const cipher = cipherFor(db, config.encryptionKey);
-  scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
-
-  const complete = async (req: { params: unknown; body: unknown; query: unknown }, reply: FastifyReply) => {
-    try {
-      const token = (req.params as { token: string }).token;
-      const ar = await db.connectedAccountAuthRequest.findUnique({ where: { tokenHash: hashToken(token) }, include: { connectedAccount: true } });
-      if (!ar) throw notFound("magic link", "the link");
-      if (ar.status !== "LINK_ISSUED") return reply.send(statusJson(ar, ar.connectedAccount.status));
-      if (ar.expiresAt.getTime() <= Date.now()) throw apiError(Code.FailedPrecondition, "this magic link has expired; ask for a new one");
-      const offered = offeredCredentials(req.body, (req.query ?? {}) as Record<string, unknown>);
-      const tokenExpiresAt = expiryOf(req.body, (req.query ?? {}) as Record<string, unknown>);
-      if (offered && !hasCredentials(offered)) throw invalidArgument("authorization_details", "must carry credentials");
-      if (!offered && !ar.connectedAccount.credentials) return consentPage(reply, token, ar.connectedAccount.connector, ar.connectedAccount.identifier);
-      await cipher.ready();
-      const result = await inTransaction(db, async (tx) => {
-        const claimed = await tx.connectedAccountAuthRequest.updateMany({ where: { id: ar.id, status: "LINK_ISSUED" }, data: { status: "CLAIMING" } });
-        if (claimed.count !== 1) throw apiError(Code.FailedPrecondition, "this magic link was already used");
-        const account = await lockAccount(tx, { id: ar.connectedAccountId });
-        // re-consent without new credentials keeps the ones the account has
-        const resolved = offered ?? await credentialsOf(cipher, account);
-        if (!resolved) throw invalidArgument("access_token", "is required: the account has no credentials yet");
-        if (ar.userVerifyUrl) {
-          await tx.connectedAccountAuthRequest.update({
-            where: { id: ar.id }, data: { status: "PENDING_VERIFICATION", pendingCredentials: await cipher.encrypt(detailsToJson(resolved), ar.id), updatedAt: new Date() },
-          });
-          const updated = await tx.connectedAccount.update({ where: { id: account.id }, data: { status: "PENDING_VERIFICATION", updatedAt: new Date(), ...(offered ? { tokenExpiresAt } : {}) } });
-          await emitAccountEvent(deps.outbox, tx, "connected_account.oauth_tokens_fetched", updated);
-          return { redirect: true, status: updated.status };
-        }
-        const updated = await tx.connectedAccount.update({
-          where: { id: account.id }, data: { credentials: await storedCredentials(cipher, account.id, resolved), status: "ACTIVE", updatedAt: new Date(), ...(offered ? { tokenExpiresAt } : {}) },
-        });
-        await tx.connectedAccountAuthRequest.update({ where: { id: ar.id }, data: { status: "COMPLETED", updatedAt: new Date() } });
-        await emitAccountEvent(deps.outbox, tx, "connected_account.oauth_tokens_fetched", updated);
-        await emitAccountEvent(deps.outbox, tx, "connected_account.oauth_succeeded", updated);
-        return { redirect: false, status: updated.status };
+  await cipher.ready();
+  const result = await inTransaction(db, async (tx) => {
+    const claimed = await tx.connectedAccountAuthRequest.updateMany({ where: { id: ar.id, status: "LINK_ISSUED" }, data: { status: "CLAIMING" } });
+    if (claimed.count !== 1) throw apiError(Code.FailedPrecondition, "this magic link was already used");
+    const account = await lockAccount(tx, { id: ar.connectedAccountId });
+    // re-consent without new credentials keeps the ones the account has
+    const resolved = offered ?? await credentialsOf(cipher, account);
+    if (!resolved) throw invalidArgument("access_token", "is required: the account has no credentials yet");
+    if (ar.userVerifyUrl) {
+      await tx.connectedAccountAuthRequest.update({
+        where: { id: ar.id }, data: { status: "PENDING_VERIFICATION", pendingCredentials: await cipher.encrypt(detailsToJson(resolved), ar.id), updatedAt: new Date() },
       });
-      if (result.redirect) {
-        const u = new URL(ar.userVerifyUrl);
-        u.searchParams.set("auth_request_id", ar.id);
-        if (ar.state) u.searchParams.set("state", ar.state);
-        return reply.redirect(u.toString(), 302);
-      }
-      return reply.send(statusJson(ar, result.status));
-    } catch (e) {
-      return sendRestError(reply, e);
+      const updated = await tx.connectedAccount.update({ where: { id: account.id }, data: { status: "PENDING_VERIFICATION", updatedAt: new Date(), ...(offered ? { tokenExpiresAt } : {}) } });
+      await emitAccountEvent(deps.outbox, tx, "connected_account.oauth_tokens_fetched", updated);
+      return { redirect: true, status: updated.status };
     }
-  };
-
-  scope.get(`${CONNECT_PATH}/:token`, complete);
-  scope.post(`${CONNECT_PATH}/:token`, complete);
-
-  // where VerifyConnectedAccountUser's post_user_verify_redirect_url points: the flow's outcome
-  scope.get(`${CONNECT_PATH}/complete/:authRequestId`, async (req, reply) => {
-    const id = (req.params as { authRequestId: string }).authRequestId;
-    const ar = await db.connectedAccountAuthRequest.findUnique({ where: { id }, include: { connectedAccount: true } });
-    if (!ar || ar.status !== "COMPLETED") return sendRestError(reply, notFound("completed connected-account authorization", id));
-    return reply.send(statusJson(ar, ar.connectedAccount.status));
+    const updated = await tx.connectedAccount.update({
+      where: { id: account.id }, data: { credentials: await storedCredentials(cipher, account.id, resolved), status: "ACTIVE", updatedAt: new Date(), ...(offered ? { tokenExpiresAt } : {}) },
+    });
+    await tx.connectedAccountAuthRequest.update({ where: { id: ar.id }, data: { status: "COMPLETED", updatedAt: new Date() } });
+    await emitAccountEvent(deps.outbox, tx, "connected_account.oauth_tokens_fetched", updated);
+    await emitAccountEvent(deps.outbox, tx, "connected_account.oauth_succeeded", updated);
+    return { redirect: false, status: updated.status };
   });
+  if (!result.redirect) return { kind: "status", status: statusOf(result.status) };
+  const u = new URL(ar.userVerifyUrl);
+  u.searchParams.set("auth_request_id", ar.id);
+  if (ar.state) u.searchParams.set("state", ar.state);
+  return { kind: "redirect", url: u.toString() };
 }
 
-function statusJson(ar: ConnectedAccountAuthRequest & { connectedAccount: { id: string; connector: string; identifier: string } }, status: string) {
-  return { connected_account_id: ar.connectedAccount.id, connector: ar.connectedAccount.connector, identifier: ar.connectedAccount.identifier, status };
+/** Where VerifyConnectedAccountUser's post_user_verify_redirect_url points: the outcome of a completed flow. */
+export async function completedLinkStatus(deps: ServiceDeps, authRequestId: string): Promise<LinkStatus> {
+  const ar = await deps.db.connectedAccountAuthRequest.findUnique({ where: { id: authRequestId }, include: { connectedAccount: true } });
+  if (!ar || ar.status !== "COMPLETED") throw notFound("completed connected-account authorization", authRequestId);
+  return { connected_account_id: ar.connectedAccount.id, connector: ar.connectedAccount.connector, identifier: ar.connectedAccount.identifier, status: ar.connectedAccount.status };
 }

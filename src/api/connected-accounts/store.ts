@@ -41,7 +41,7 @@ export async function findAccount(db: Db | Tx, loc: Locator): Promise<Row> {
   });
   if (candidates.length === 1) return candidates[0];
   const what = `connected account for connector ${connector} and identifier ${identifier}`;
-  if (!candidates.length) throw notFound(what, identifier);
+  if (!candidates.length) throw apiError(Code.NotFound, `${what} not found`, { resourceInfo: { resourceName: identifier, description: "connected account not found" } });
   throw apiError(Code.InvalidArgument, `${what} is ambiguous: several organizations or users have one; pass organization_id or user_id`, {
     validationErrorInfo: { fieldViolations: [{ field: "organization_id", description: "required to choose between several accounts" }] },
   });

@@ -54,7 +54,11 @@ export function initialSettings(type: connections.ConnectionType): { case: Setti
   if (c === "oidcConfig") return { case: c, json: { scopes: ["openid", "profile", "email"], token_auth_type: "URL_PARAMS", pkce_enabled: false } };
   if (c === "samlConfig") return { case: c, json: {
     idp_name_id_format: "EMAIL", idp_sso_request_binding: "HTTP_POST", idp_slo_request_binding: "HTTP_POST",
-    saml_signing_option: "SAML_ONLY_RESPONSE_SIGNING", allow_idp_initiated_login: false, force_authn: false,
+    // IdP-initiated responses only hand the application an idp_initiated_login token to start an SP-initiated login
+    // with, and the request message has no field to turn them off: on, as in the cloud
+    saml_signing_option: "SAML_ONLY_RESPONSE_SIGNING", allow_idp_initiated_login: true, force_authn: false,
+    // the SP key pair (src/sso/saml/sp-certificate.ts) is generated under this id when it is first needed
+    certificate_id: newId("cer"),
   } };
   return { case: c, json: {} };
 }
@@ -62,7 +66,7 @@ export function initialSettings(type: connections.ConnectionType): { case: Setti
 /** Fields the server computes; a value sent for them is ignored. */
 const READ_ONLY: Partial<Record<SettingsCase, string[]>> = {
   oidcConfig: ["redirect_uri", "post_logout_redirect_uri", "backchannel_logout_redirect_uri"],
-  samlConfig: ["sp_metadata_url", "sp_slo_url", "idp_certificates"],
+  samlConfig: ["sp_metadata_url", "sp_slo_url", "idp_certificates", "sp_assertion_url", "certificate_id"],
   oauthConfig: ["redirect_uri"],
 };
 
@@ -205,7 +209,7 @@ export function settingsMessage(id: string, stored: { case: SettingsCase; json: 
     json.backchannel_logout_redirect_uri = `${sso}/oidc/${id}/backchannel-logout`;
   } else if (stored.case === "samlConfig") {
     json.sp_entity_id ||= `${sso}/saml/${id}`;
-    json.sp_assertion_url ||= `${sso}/saml/${id}/acs`;
+    json.sp_assertion_url = `${sso}/saml/${id}/callback`; // the ACS (HTTP-POST binding)
     json.sp_metadata_url = `${sso}/saml/${id}/metadata`;
     json.sp_slo_url = `${sso}/saml/${id}/slo/callback`;
   } else if (stored.case === "oauthConfig") {

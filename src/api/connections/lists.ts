@@ -2,7 +2,7 @@
 // organization connections (paged, searchable) and its app connections (connectors of connected accounts).
 import type { Connection as ConnectionRow, Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
-import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type KeysetSource } from "../../db/keyset-page.js";
 import { connections, domains } from "../../protocol/descriptors.js";
 import { invalidArgument } from "../../protocol/errors.js";
 import { clampedPageSize, type PageBounds } from "../../protocol/page-size.js";
@@ -14,10 +14,7 @@ import { domainsOf, organizationNames } from "./store.js";
 const PAGE: PageBounds = { min: 1, max: 30, default: 10 };
 
 function source(db: Db, where: Prisma.ConnectionWhereInput): KeysetSource<ConnectionRow> {
-  return {
-    count: () => db.connection.count({ where }),
-    rows: (range: IdRange, order, take) => db.connection.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-  };
+  return prismaKeyset(db.connection, where);
 }
 
 async function listEntries(db: Db, rows: ConnectionRow[]) {
@@ -28,7 +25,8 @@ async function listEntries(db: Db, rows: ConnectionRow[]) {
 /** A provider filter: the provider's enum name (OKTA, okta) or a provider key (notion). */
 function providerFilter(provider: string): Prisma.ConnectionWhereInput {
   const byName = connections.ConnectionProvider[provider.toUpperCase() as keyof typeof connections.ConnectionProvider];
-  return typeof byName === "number" ? { OR: [{ provider: byName }, { providerKey: provider.toLowerCase() }] } : { providerKey: provider.toLowerCase() };
+  const byKey: Prisma.ConnectionWhereInput = { providerKey: { equals: provider, mode: "insensitive" } };
+  return typeof byName === "number" ? { OR: [{ provider: byName }, byKey] } : byKey;
 }
 
 function textFilter(query: string): Prisma.ConnectionWhereInput {

@@ -1,6 +1,6 @@
 // ConnectionService: SSO connections of organizations and the environment's own connections (login methods and
-// app connectors), implemented once for gRPC and REST. GetConnectionTestResult is left to the generic
-// UNIMPLEMENTED answer: test requests come from running an SSO login, which this server does not perform.
+// app connectors), implemented once for gRPC and REST. GetConnectionTestResult reads what a run of the
+// connection's test flow (src/sso/connection-tests.ts) found.
 import { connections } from "../../protocol/descriptors.js";
 import { implementChecked } from "../../protocol/descriptor-rules.js";
 import type { ServiceDeps } from "../deps.js";
@@ -8,6 +8,7 @@ import { connectionLists } from "./lists.js";
 import { envKey, orgKey, type ConnectionKey } from "./store.js";
 import { connectionWrites } from "./writes.js";
 import { invalidArgument, notFound } from "../../protocol/errors.js";
+import { testResult } from "../../sso/connection-tests.js";
 
 export function connectionService(deps: ServiceDeps) {
   const w = connectionWrites(deps);
@@ -83,6 +84,16 @@ export function connectionService(deps: ServiceDeps) {
 
     async getConnectionContext(req) {
       return w.getContext(await contextKey(req.organizationId, req.connectionId));
+    },
+    async getConnectionTestResult(req) {
+      if (!req.connectionId) throw invalidArgument("connection_id", "is required");
+      if (!req.testRequestId) throw invalidArgument("test_request_id", "is required");
+      const row = await testResult(deps.db, req.connectionId, req.testRequestId);
+      if (!row) throw notFound("test request", req.testRequestId);
+      return {
+        status: row.status as connections.TestResultStatus, userInfo: row.userInfo ?? undefined, error: row.error ?? undefined,
+        errorDescription: row.errorDescription ?? undefined, errorDetails: row.errorDetails ?? undefined,
+      };
     },
     async updateConnectionContext(req) {
       return w.updateContext(await contextKey(req.organizationId, req.connectionId), req.context);

@@ -5,6 +5,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import type { Connection as ConnectionRow, Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
+import { uniqueViolation } from "../../db/unique.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
 import { connections } from "../../protocol/descriptors.js";
@@ -17,7 +18,8 @@ const T = connections.ConnectionType;
 /** Organization connections are enterprise SSO connections. */
 const ORGANIZATION_TYPES = new Set([T.OIDC, T.SAML]);
 const STATIC_TYPES = new Set([T.BASIC, T.BEARER, T.API_KEY]);
-const PROVIDER_KEY = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+/** Stored and echoed as given (the cloud keeps HUBSPOT, GOOGLEDWD, notion as sent); filters ignore case. */
+const PROVIDER_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 function definedEnum(e: Record<string | number, string | number>, value: number, field: string, allowZero: boolean): number {
   if (value === 0 && !allowZero) throw invalidArgument(field, "is required");
@@ -26,7 +28,7 @@ function definedEnum(e: Record<string | number, string | number>, value: number,
 }
 
 function checkProviderKey(value: string, field: string): string {
-  if (!PROVIDER_KEY.test(value)) throw invalidArgument(field, "must be 1-100 lower-case letters, digits, '_', '.' or '-'");
+  if (!PROVIDER_KEY.test(value)) throw invalidArgument(field, "must be 1-100 letters, digits, '_', '.' or '-', starting with a letter or digit");
   return value;
 }
 
@@ -48,7 +50,7 @@ function checkAttributeMapping(map: Record<string, string>, field: string): Reco
 
 /** A unique-index violation on key_id as a clear 409; anything else is left to the generic mapping. */
 function keyIdConflict(e: unknown, keyId: string | undefined): unknown {
-  if ((e as { code?: unknown })?.code === "P2002" && keyId) return alreadyExists(`a connection with key_id ${keyId} already exists`, keyId);
+  if (uniqueViolation(e) && keyId) return alreadyExists(`a connection with key_id ${keyId} already exists`, keyId);
   return e;
 }
 

@@ -48,9 +48,15 @@ export function directoryCrud({ db, outbox, config }: ServiceDeps): Methods {
       const row = await inTransaction(db, async (tx) => {
         if (!(await tx.organization.findUnique({ where: { id: req.organizationId }, select: { id: true } })))
           throw notFound("organization", req.organizationId);
-        return tx.directory.create({
-          data: { id: newId("dir"), organizationId: req.organizationId, directoryType, directoryProvider, name: `${DirectoryProvider[directoryProvider]} directory` },
+        // the cloud answers with an enabled directory, waiting for its first sync: as if enabled right away
+        const created = await tx.directory.create({
+          data: {
+            id: newId("dir"), organizationId: req.organizationId, directoryType, directoryProvider,
+            name: `${DirectoryProvider[directoryProvider]} directory`, enabled: true, status: "IN_PROGRESS",
+          },
         });
+        await emitDirectoryEvent(outbox, tx, "organization.directory_enabled", created);
+        return created;
       });
       return { directory: message(await directoryView(db, row)) };
     },

@@ -1,7 +1,7 @@
 // What identity providers provisioned, as the Scalekit API shows it: directory users and groups, token-paged.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Prisma } from "../../generated/prisma/client.js";
-import { keysetPage } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset } from "../../db/keyset-page.js";
 import { invalidArgument, notFound } from "../../protocol/errors.js";
 import { clampedPageSize } from "../../protocol/page-size.js";
 import type { directories } from "../../protocol/descriptors.js";
@@ -27,10 +27,7 @@ export function directoryMembers({ db, config }: ServiceDeps): Methods {
         if (!group || group.directoryId !== dir.id) throw notFound("directory group", req.directoryGroupId);
         where.memberOf = { some: { groupId: req.directoryGroupId } };
       }
-      const page = await keysetPage({
-        count: () => db.directoryUser.count({ where }),
-        rows: (range, order, take) => db.directoryUser.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-      }, clampedPageSize(req.pageSize, PAGE), req.pageToken);
+      const page = await keysetPage(prismaKeyset(db.directoryUser, where), clampedPageSize(req.pageSize, PAGE), req.pageToken);
       const base = scimBase(config.environmentUrl, dir.id);
       return {
         users: (await userViews(db, page.items)).map((u) => directoryUserMessage(u, base, !!req.includeDetail)),
@@ -42,10 +39,7 @@ export function directoryMembers({ db, config }: ServiceDeps): Methods {
       const dir = await findDirectory(db, req.organizationId, req.directoryId, "directory_id");
       const where: Prisma.DirectoryGroupWhereInput = { directoryId: dir.id };
       if (req.updatedAfter) where.updateTime = { gt: timestampDate(req.updatedAfter) };
-      const page = await keysetPage({
-        count: () => db.directoryGroup.count({ where }),
-        rows: (range, order, take) => db.directoryGroup.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-      }, clampedPageSize(req.pageSize, PAGE), req.pageToken);
+      const page = await keysetPage(prismaKeyset(db.directoryGroup, where), clampedPageSize(req.pageSize, PAGE), req.pageToken);
       const base = scimBase(config.environmentUrl, dir.id);
       return {
         groups: (await groupViews(db, page.items)).map((g) => directoryGroupMessage(g, base, !!req.includeDetail)),

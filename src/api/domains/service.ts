@@ -4,6 +4,7 @@
 import type { Prisma } from "../../generated/prisma/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
 import type { Db } from "../../db/client.js";
+import { uniqueViolation } from "../../db/unique.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
 import { domains } from "../../protocol/descriptors.js";
@@ -15,9 +16,6 @@ import { checkClaimableDomain, domainPage, domainTypeOf } from "./validation.js"
 
 const VERIFIED = new Set([domains.VerificationStatus.VERIFIED, domains.VerificationStatus.AUTO_VERIFIED]);
 
-function isUniqueViolation(e: unknown): boolean {
-  return (e as { code?: unknown })?.code === "P2002";
-}
 
 export function domainService({ db, environmentId }: ServiceDeps) {
   const message = (row: Parameters<typeof domainMessage>[0]) => domainMessage(row, environmentId);
@@ -50,7 +48,7 @@ export function domainService({ db, environmentId }: ServiceDeps) {
         });
         return { domain: message(row) };
       } catch (e) {
-        if (isUniqueViolation(e)) throw alreadyExists(`domain ${name} already exists`, name);
+        if (uniqueViolation(e)) throw alreadyExists(`domain ${name} already exists`, name);
         throw e;
       }
     },

@@ -2,6 +2,7 @@
 import type { Domain as DomainRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
+import { empty, sql } from "../../db/sql.js";
 import { invalidArgument, notFound } from "../../protocol/errors.js";
 
 export type OrganizationIdentities =
@@ -11,9 +12,8 @@ export type OrganizationIdentities =
 /** The organization's id, or 404; `lock` holds its row until the transaction ends (writes that add children). */
 export async function organizationIdOf(db: Db | Tx, identities: OrganizationIdentities, lock = false): Promise<string> {
   if (!identities.case || !identities.value) throw invalidArgument("organization_id", "organization_id or external_id is required");
-  const column = identities.case === "organizationId" ? "id" : "external_id";
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT id FROM organizations WHERE ${column} = $1${lock ? " FOR SHARE" : ""}`, identities.value);
+  const match = identities.case === "organizationId" ? sql`id = ${identities.value}` : sql`external_id = ${identities.value}`;
+  const rows = await db.$queryRaw<{ id: string }[]>(sql`SELECT id FROM organizations WHERE ${match} ${lock ? sql`FOR SHARE` : empty}`);
   if (!rows.length) throw notFound(identities.case === "organizationId" ? "organization" : "organization with external_id", identities.value);
   return rows[0].id;
 }

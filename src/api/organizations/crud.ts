@@ -9,7 +9,9 @@ import { commons, organizations } from "../../protocol/descriptors.js";
 import type { ServiceImplementation } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { metadataOf, organizationMessage } from "./mapping.js";
-import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { empty, join, raw, sql as q, type Sql } from "../../db/sql.js";
+import { newestFirst } from "../../db/keyset-newest-first.js";
 import { emitOrganizationEvent, keyOf, lockOrganization, ORGANIZATION_COLUMNS, readOrganization, uniqueConflict } from "./store.js";
 import { deleteAccountsOf } from "../connected-accounts/store.js";
 import {
@@ -71,10 +73,7 @@ function changes(row: Row, want: ReturnType<typeof desiredValues>): Prisma.Organ
 }
 
 function organizationsWhere(db: Db, where: Prisma.OrganizationWhereInput): KeysetSource<Row> {
-  return {
-    count: () => db.organization.count({ where }),
-    rows: (range: IdRange, order, take) => db.organization.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-  };
+  return prismaKeyset(db.organization, where);
 }
 
 function regionOf(code: commons.RegionCode): commons.RegionCode {
@@ -85,18 +84,16 @@ function regionOf(code: commons.RegionCode): commons.RegionCode {
 
 /** Organizations in id order through direct queries; `externalId` narrows to at most one. */
 function organizationsBySql(sql: ServiceDeps["sql"], externalId: string | undefined): KeysetSource<Row> {
-  const filter = externalId ? ["external_id = $1"] : [];
-  const base = externalId ? [externalId] : [];
+  const filter = externalId ? [q`external_id = ${externalId}`] : [];
+  const where = (conditions: Sql[]) => (conditions.length ? q`WHERE ${join(conditions, " AND ")}` : empty);
   return {
-    count: async () => Number((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM organizations${filter.length ? ` WHERE ${filter[0]}` : ""}`, base))[0].n),
+    count: async () => Number((await sql<{ n: number }>(q`SELECT count(*)::int AS n FROM organizations ${where(filter)}`))[0].n),
     rows: (range: IdRange, order, take) => {
-      const where = [...filter];
-      const params: unknown[] = [...base];
-      if (range.gt) { params.push(range.gt); where.push(`id > $${params.length}`); }
-      if (range.lt) { params.push(range.lt); where.push(`id < $${params.length}`); }
-      params.push(take);
-      return sql<Row>(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
-        ORDER BY id ${order === "asc" ? "ASC" : "DESC"} LIMIT $${params.length}`, params);
+      const conditions = [...filter];
+      if (range.gt) conditions.push(q`id > ${range.gt}`);
+      if (range.lt) conditions.push(q`id < ${range.lt}`);
+      return sql<Row>(q`SELECT ${ORGANIZATION_COLUMNS} FROM organizations ${where(conditions)}
+        ORDER BY id ${order === "asc" ? raw("ASC") : raw("DESC")} LIMIT ${take}`);
     },
   };
 }
@@ -166,7 +163,8 @@ export function organizationCrud({ db, sql, outbox }: ServiceDeps): Methods {
     },
 
     async listOrganization(req) {
-      const page = await keysetPage(organizationsBySql(sql, req.externalId || undefined), listPageSize(req.pageSize), req.pageToken);
+      // newest first, as the cloud lists them (search keeps id order: it ranks nothing)
+      const page = await keysetPage(newestFirst(organizationsBySql(sql, req.externalId || undefined)), listPageSize(req.pageSize), req.pageToken);
       return {
         organizations: page.items.map(organizationMessage), totalSize: page.totalSize,
         nextPageToken: page.nextPageToken, prevPageToken: page.prevPageToken,

@@ -19,7 +19,7 @@ type Row = OrganizationRow;
 // The application-level policy has no setting in this server yet; these are the contract's documented example
 // values, and custom policies are checked against the same access-token expiry.
 const ACCESS_TOKEN_EXPIRY_MINUTES = 5;
-const APPLICATION_POLICY = {
+export const APPLICATION_POLICY = {
   absoluteSessionTimeout: 480, absoluteSessionTimeoutUnit: commons.TimeUnit.MINUTES,
   idleSessionTimeoutEnabled: false, idleSessionTimeout: 0, accessTokenExpiry: ACCESS_TOKEN_EXPIRY_MINUTES,
 };

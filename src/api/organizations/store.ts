@@ -3,6 +3,8 @@ import type { ConnectError } from "@connectrpc/connect";
 import type { Organization as OrganizationRow } from "../../generated/prisma/client.js";
 import type { Database, Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
+import { raw, sql as q } from "../../db/sql.js";
+import { uniqueViolation } from "../../db/unique.js";
 import type { Outbox } from "../../events/outbox.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
 import { organizationJson } from "./mapping.js";
@@ -30,14 +32,14 @@ function missing(key: OrganizationKey): ConnectError {
 }
 
 /** The organization row as Prisma shapes it, read with one direct query (the hot path of Get and List). */
-export const ORGANIZATION_COLUMNS = `id, display_name AS "displayName", external_id AS "externalId", metadata,
+export const ORGANIZATION_COLUMNS = raw(`id, display_name AS "displayName", external_id AS "externalId", metadata,
   region_code AS "regionCode", slug, logo_url AS "logoUrl", features, user_management AS "userManagement",
-  session_policy AS "sessionPolicy", create_time AT TIME ZONE 'UTC' AS "createTime", update_time AT TIME ZONE 'UTC' AS "updateTime"`;
+  session_policy AS "sessionPolicy", create_time AT TIME ZONE 'UTC' AS "createTime", update_time AT TIME ZONE 'UTC' AS "updateTime"`);
 
 export async function readOrganization(sql: Database["sql"], key: OrganizationKey): Promise<OrganizationRow> {
   const [row] = "id" in key
-    ? await sql<OrganizationRow>(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE id = $1`, [key.id])
-    : await sql<OrganizationRow>(`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE external_id = $1`, [key.externalId]);
+    ? await sql<OrganizationRow>(q`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE id = ${key.id}`)
+    : await sql<OrganizationRow>(q`SELECT ${ORGANIZATION_COLUMNS} FROM organizations WHERE external_id = ${key.externalId}`);
   if (!row) throw missing(key);
   return row;
 }
@@ -65,12 +67,9 @@ export async function lockOrganization(tx: Tx, key: OrganizationKey): Promise<Or
  * under concurrent writers; anything else is rethrown for the generic mapping.
  */
 export function uniqueConflict(e: unknown, values: { externalId?: string | null; slug?: string | null }): unknown {
-  const err = e as { code?: unknown; meta?: any };
-  if (err?.code !== "P2002") return e;
-  // adapters name the violated column (PGlite) or only the index (pg); accept either
-  const cause = err.meta?.driverAdapterError?.cause;
-  const fields: unknown[] = err.meta?.target ?? cause?.constraint?.fields ?? [];
-  const violated = (column: string) => fields.includes(column) || cause?.constraint?.index === `organizations_${column}_key`;
+  const unique = uniqueViolation(e);
+  if (!unique) return e;
+  const violated = (column: string) => unique.on(column, `organizations_${column}_key`);
   if (violated("slug") && values.slug) return alreadyExists(`organization with slug ${values.slug} already exists`, values.slug);
   if (violated("external_id") && values.externalId) return alreadyExists(`organization with external_id ${values.externalId} already exists`, values.externalId);
   return e;

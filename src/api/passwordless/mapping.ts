@@ -1,7 +1,7 @@
 // Passwordless request rows <-> messages, and the email a request sends (into the local mailbox).
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { PasswordlessRequest as RequestRow } from "../../generated/prisma/client.js";
-import type { Mail } from "../../local/mailbox.js";
+import type { Mail } from "../../mail/mailbox.js";
 import { passwordless } from "../../protocol/descriptors.js";
 
 const { PasswordlessType, TemplateType } = passwordless;

@@ -6,7 +6,7 @@
 // magic link needs the caller's magiclink_auth_uri, so under LINK_OTP a request without one is sent as OTP only
 // (and says so in passwordless_type); under LINK the URI is required.
 import { inTransaction } from "../../db/tx.js";
-import { deliverMail } from "../../local/mailbox.js";
+import { deliverMail } from "../../mail/mailbox.js";
 import { passwordless } from "../../protocol/descriptors.js";
 import { invalidArgument } from "../../protocol/errors.js";
 import type { ServiceDeps } from "../deps.js";

@@ -5,7 +5,7 @@ import { newId } from "../../protocol/ids.js";
 import { invalidArgument } from "../../protocol/errors.js";
 import { roles } from "../../protocol/descriptors.js";
 import type { ServiceImplementation } from "../../protocol/rpc.js";
-import { keysetPage } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset } from "../../db/keyset-page.js";
 import { lockRoleGraph } from "../../rbac/graph.js";
 import type { ServiceDeps } from "../deps.js";
 import { permissionMessage } from "./mapping.js";
@@ -83,10 +83,7 @@ export function permissions({ db, outbox }: ServiceDeps): Methods {
 
     async listPermissions(req) {
       const where = typeFilter(req.type);
-      const page = await keysetPage({
-        count: () => db.permission.count({ where }),
-        rows: (range, order, take) => db.permission.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-      }, req.pageSize ?? PAGE.default, req.pageToken ?? "");
+      const page = await keysetPage(prismaKeyset(db.permission, where), req.pageSize ?? PAGE.default, req.pageToken ?? "");
       return {
         permissions: page.items.map(permissionMessage), totalSize: page.totalSize,
         nextPageToken: page.nextPageToken, prevPageToken: page.prevPageToken,

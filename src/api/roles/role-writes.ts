@@ -142,9 +142,10 @@ export async function deleteRole({ db, outbox }: ServiceDeps, organizationId: Or
       tx.roleDefault.findMany({ where: { OR: [{ creatorRoleId: row.id }, { memberRoleId: row.id }] } }),
     ]);
     if (!target) {
+      // the cloud's words for the common case, which the SDKs' tests compare verbatim
+      if (holders) throw failedPrecondition("role cannot be deleted as it is assigned to users");
       const reasons = [
         dependents.length ? `${dependents.length} role${dependents.length === 1 ? " extends" : "s extend"} it (${dependents.map((d) => d.name).join(", ")})` : "",
-        holders ? `${holders} user role assignment${holders === 1 ? "" : "s"} hold${holders === 1 ? "s" : ""} it` : "",
         defaults.length ? "it is a default role" : "",
       ].filter(Boolean);
       if (reasons.length) throw failedPrecondition(`role ${name} cannot be deleted: ${reasons.join("; ")}. Give ${field} to move them to another role`);

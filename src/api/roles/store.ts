@@ -6,9 +6,11 @@
 import type { Permission as PermissionRow, Prisma, Role as RoleRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
+import { uniqueViolation } from "../../db/unique.js";
 import type { Outbox } from "../../events/outbox.js";
 import { effectivePermissionsByRole } from "../../rbac/effective.js";
-import { alreadyExists, failedPrecondition, notFound } from "../../protocol/errors.js";
+import { Code } from "@connectrpc/connect";
+import { apiError, failedPrecondition, notFound } from "../../protocol/errors.js";
 import { permissionEventData, roleEventData, type RoleView } from "./mapping.js";
 
 export type OrgScope = string | null;
@@ -43,6 +45,16 @@ export async function findOwnRole(db: Db | Tx, organizationId: OrgScope, name: s
 }
 
 /**
+ * A name already taken, as the cloud answers it: INVALID_ARGUMENT "duplicate key not allowed" (the SDKs' tests
+ * expect a bad request, not a conflict); the field violation says which role or permission holds the name.
+ */
+export function duplicateKey(field: string, description: string) {
+  return apiError(Code.InvalidArgument, "duplicate key not allowed", {
+    validationErrorInfo: { fieldViolations: [{ field, description }] },
+  });
+}
+
+/**
  * Refuses a name the scope would see twice: an environment role's name is taken if any organization uses it, an
  * organization role's if the environment does (the same organization is the unique index's job). Runs under the
  * role-graph lock, so a concurrent create in the other scope cannot slip past it.
@@ -51,18 +63,18 @@ export async function checkNameFree(tx: Tx, organizationId: OrgScope, name: stri
   const where: Prisma.RoleWhereInput = organizationId === null ? { name } : { name, scope: { in: ["", organizationId] } };
   const clash = await tx.role.findFirst({ where, select: { organizationId: true } });
   if (!clash) return;
-  if (organizationId !== null && clash.organizationId === null) throw alreadyExists(`role ${name} already exists as an environment role`, name);
-  if (organizationId === null && clash.organizationId !== null) throw alreadyExists(`role ${name} already exists as an organization role`, name);
-  throw alreadyExists(`role ${name} already exists`, name);
+  if (organizationId !== null && clash.organizationId === null) throw duplicateKey("role.name", `role ${name} already exists as an environment role`);
+  if (organizationId === null && clash.organizationId !== null) throw duplicateKey("role.name", `role ${name} already exists as an organization role`);
+  throw duplicateKey("role.name", `role ${name} already exists`);
 }
 
-/** A unique-index violation on (scope, name) as 409 naming the role; anything else is rethrown as is. */
+/** A unique-index violation on (scope, name) as the cloud's duplicate-key error; anything else is rethrown as is. */
 export function roleNameConflict(e: unknown, name: string): unknown {
-  return (e as { code?: unknown })?.code === "P2002" ? alreadyExists(`role ${name} already exists`, name) : e;
+  return uniqueViolation(e) ? duplicateKey("role.name", `role ${name} already exists`) : e;
 }
 
 export function permissionNameConflict(e: unknown, name: string): unknown {
-  return (e as { code?: unknown })?.code === "P2002" ? alreadyExists(`permission ${name} already exists`, name) : e;
+  return uniqueViolation(e) ? duplicateKey("permission.name", `permission ${name} already exists`) : e;
 }
 
 export async function findPermission(db: Db | Tx, name: string): Promise<PermissionRow> {

@@ -34,7 +34,29 @@ export function sessionMessage(row: SessionRow): MessageInitShape<typeof session
       userAgent: row.userAgent, ip: row.ip, browser: row.browser, browserVersion: row.browserVersion, os: row.os, osVersion: row.osVersion,
       deviceType: row.deviceType, location: locationOf(row.location),
     },
-    authenticatedClients: [],
+    authenticatedClients: clientsOf(row),
+  };
+}
+
+/** authenticated_clients as stored: [{client_id, organization_id}] */
+export function clientsOf(row: SessionRow): { clientId: string; organizationId: string }[] {
+  const v = Array.isArray(row.authenticatedClients) ? row.authenticatedClients as Record<string, unknown>[] : [];
+  return v.map((c) => ({ clientId: String(c.client_id ?? ""), organizationId: String(c.organization_id ?? "") }));
+}
+
+/** user_session of the user.login / user.logout webhooks (status upper-case there, as Scalekit sends it). */
+export function sessionEventJson(row: SessionRow) {
+  const { status, expiredAt } = effectiveStatus(row);
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  return {
+    session_id: row.id, user_id: row.userId, organization_id: row.organizationId ?? "", status: status.toUpperCase(),
+    authenticated_organizations: row.authenticatedOrganizations,
+    created_at: iso(row.createdAt), updated_at: iso(row.updatedAt), last_active_at: iso(row.lastActiveAt),
+    idle_expires_at: iso(row.idleExpiresAt), absolute_expires_at: iso(row.absoluteExpiresAt), expired_at: iso(expiredAt), logout_at: iso(row.logoutAt),
+    device: {
+      browser: row.browser, browser_version: row.browserVersion, device_type: row.deviceType, ip: row.ip, os: row.os,
+      os_version: row.osVersion, user_agent: row.userAgent, location: row.location ?? null,
+    },
   };
 }
 

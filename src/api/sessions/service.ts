@@ -3,7 +3,7 @@
 import type { Prisma, UserSession as SessionRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction } from "../../db/tx.js";
-import { keysetPage, type IdRange } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset } from "../../db/keyset-page.js";
 import { sessions } from "../../protocol/descriptors.js";
 import { invalidArgument, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
@@ -15,7 +15,7 @@ const STATUSES = ["active", "expired", "revoked", "logout"] as const;
 const PAGE = { default: 10, max: 100 } as const;
 
 /** Sessions that are active right now: stored active and not past either expiry. */
-function activeAt(now: Date): Prisma.UserSessionWhereInput {
+export function activeAt(now: Date): Prisma.UserSessionWhereInput {
   return { status: "active", absoluteExpiresAt: { gt: now }, OR: [{ idleExpiresAt: null }, { idleExpiresAt: { gt: now } }] };
 }
 
@@ -85,10 +85,7 @@ export function sessionService({ db }: ServiceDeps) {
       if (start || end) and.push({ createdAt: { ...(start ? { gte: start } : {}), ...(end ? { lte: end } : {}) } });
       const where = { AND: and };
       const size = Math.min(req.pageSize || PAGE.default, PAGE.max);
-      const page = await keysetPage({
-        count: () => db.userSession.count({ where }),
-        rows: (range: IdRange, order, take) => db.userSession.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-      }, size, req.pageToken);
+      const page = await keysetPage(prismaKeyset(db.userSession, where), size, req.pageToken);
       return { sessions: page.items.map(sessionMessage), totalSize: page.totalSize, nextPageToken: page.nextPageToken, prevPageToken: page.prevPageToken };
     },
 

@@ -7,7 +7,7 @@ import { Code } from "@connectrpc/connect";
 import type { ApiToken, Prisma } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
-import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type KeysetSource } from "../../db/keyset-page.js";
 import { hashSecret } from "../../auth/secrets.js";
 import { tokens } from "../../protocol/descriptors.js";
 import { apiError, invalidArgument, notFound } from "../../protocol/errors.js";
@@ -49,10 +49,7 @@ async function findToken(db: Db | Tx, where: Prisma.ApiTokenWhereUniqueInput): P
 }
 
 function tokensOf(db: Db, where: Prisma.ApiTokenWhereInput): KeysetSource<ApiToken> {
-  return {
-    count: () => db.apiToken.count({ where }),
-    rows: (range: IdRange, order, take) => db.apiToken.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-  };
+  return prismaKeyset(db.apiToken, where);
 }
 
 export function apiTokenMethods({ db, hashKey }: ServiceDeps): Methods {

@@ -5,7 +5,8 @@ import type { Prisma, Tool as ToolRow, ConnectedAccount as AccountRow } from "..
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
 import { inTransaction } from "../../db/tx.js";
-import { keysetPage, type IdRange } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type IdRange } from "../../db/keyset-page.js";
+import { uniqueViolation } from "../../db/unique.js";
 import { tools } from "../../protocol/descriptors.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
@@ -30,15 +31,12 @@ async function makeDefault(tx: Tx, row: ToolRow): Promise<ToolRow> {
 }
 
 function conflict(e: unknown, c: { name: string; schemaVersion: string; toolVersion: string }): unknown {
-  if ((e as { code?: unknown })?.code !== "P2002") return e;
+  if (!uniqueViolation(e)) return e;
   return alreadyExists(`tool ${c.name} schema_version ${c.schemaVersion} tool_version ${c.toolVersion} already exists`, c.name);
 }
 
 function toolsPage(db: Db, where: Prisma.ToolWhereInput, size: number, token: string) {
-  return keysetPage<ToolRow>({
-    count: () => db.tool.count({ where }),
-    rows: (range: IdRange, order, take) => db.tool.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-  }, size, token);
+  return keysetPage<ToolRow>(prismaKeyset(db.tool, where), size, token);
 }
 
 /** Active accounts of one identifier (the end user as the app knows them). */

@@ -4,9 +4,10 @@ import { randomBytes } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Membership as MembershipRow, Organization as OrganizationRow, User as UserRow } from "../../generated/prisma/client.js";
 import { inTransaction, type Tx } from "../../db/tx.js";
-import { deliverMail } from "../../local/mailbox.js";
+import { deliverMail } from "../../mail/mailbox.js";
 import { commons, type users } from "../../protocol/descriptors.js";
-import { failedPrecondition } from "../../protocol/errors.js";
+import { Code } from "@connectrpc/connect";
+import { apiError } from "../../protocol/errors.js";
 import type { ServiceImplementation } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { lockOrganization } from "../organizations/store.js";
@@ -41,7 +42,7 @@ export async function mailInvite(tx: Tx, environmentUrl: string, org: Organizati
 
 export function inviteMessage(m: MembershipRow) {
   return {
-    organizationId: m.organizationId, userId: m.userId, inviterEmail: m.inviterEmail ?? undefined, status: "pending_invite",
+    organizationId: m.organizationId, userId: m.userId, inviterEmail: m.inviterEmail ?? undefined, status: "PENDING_INVITE",
     createdAt: m.invitedAt ? timestampFromDate(m.invitedAt) : undefined, expiresAt: m.expiresAt ? timestampFromDate(m.expiresAt) : undefined,
     resentAt: m.resentAt ? timestampFromDate(m.resentAt) : undefined, resentCount: m.resentCount,
   };
@@ -55,7 +56,10 @@ export function inviteMethods({ db, outbox, environmentId, config }: ServiceDeps
         const user = await lockUser(tx, { id: req.id });
         const current = await findMembership(tx, org.id, user.id);
         if (current.status !== commons.MembershipStatus.PENDING_INVITE && current.status !== commons.MembershipStatus.INVITE_EXPIRED)
-          throw failedPrecondition(`the invite of user ${user.id} to organization ${org.id} was already accepted or the user is not invited`);
+          // the cloud's words (the Node SDK's own tests look for "invite not found"): no pending invite to resend
+          throw apiError(Code.NotFound, "invite not found", {
+            resourceInfo: { resourceName: user.id, description: `user ${user.id} has no pending invite to organization ${org.id}` },
+          });
         const now = new Date();
         const expired = current.status === commons.MembershipStatus.INVITE_EXPIRED || !current.expiresAt || current.expiresAt <= now;
         const updated = await tx.membership.update({

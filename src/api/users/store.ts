@@ -4,6 +4,7 @@ import type { ConnectError } from "@connectrpc/connect";
 import type { Membership as MembershipRow, Organization as OrganizationRow, User as UserRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import type { Tx } from "../../db/tx.js";
+import { uniqueViolation } from "../../db/unique.js";
 import type { Outbox } from "../../events/outbox.js";
 import { alreadyExists, invalidArgument, notFound } from "../../protocol/errors.js";
 import { organizationJson } from "../organizations/mapping.js";
@@ -88,12 +89,9 @@ export async function userView(db: Db | Tx, row: UserRow): Promise<UserView> {
 
 /** A unique-index violation on the email or external id as a clear 409; anything else is rethrown as is. */
 export function userConflict(e: unknown, values: { email?: string; externalId?: string | null }): unknown {
-  const err = e as { code?: unknown; meta?: any };
-  if (err?.code !== "P2002") return e;
-  const cause = err.meta?.driverAdapterError?.cause;
-  const fields: unknown[] = err.meta?.target ?? cause?.constraint?.fields ?? [];
-  const violated = (column: string, index: string) => fields.includes(column) || cause?.constraint?.index === index;
-  if (violated("external_id", "users_external_id_key") && values.externalId)
+  const unique = uniqueViolation(e);
+  if (!unique) return e;
+  if (unique.on("external_id", "users_external_id_key") && values.externalId)
     return alreadyExists(`user with external_id ${values.externalId} already exists`, values.externalId);
   if (values.email) return alreadyExists(`user with email ${values.email} already exists`, values.email);
   return e;

@@ -2,7 +2,7 @@
 import type { Prisma, User as UserRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction } from "../../db/tx.js";
-import { keysetPage, type IdRange, type KeysetSource } from "../../db/keyset-page.js";
+import { keysetPage, prismaKeyset, type KeysetSource } from "../../db/keyset-page.js";
 import { invalidArgument } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
 import type { users } from "../../protocol/descriptors.js";
@@ -19,10 +19,7 @@ import { checkEmail, checkExternalId, checkMap, checkSearchQuery, listPageSize, 
 type Methods = ServiceImplementation<typeof users.UserService>["methods"];
 
 export function usersWhere(db: Db, where: Prisma.UserWhereInput): KeysetSource<UserRow> {
-  return {
-    count: () => db.user.count({ where }),
-    rows: (range: IdRange, order, take) => db.user.findMany({ where: { AND: [where, { id: range }] }, orderBy: { id: order }, take }),
-  };
+  return prismaKeyset(db.user, where);
 }
 
 /** Case-insensitive substring match over email, id and external id; LIKE's own wildcards are escaped. */

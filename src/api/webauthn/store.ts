@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { PasskeyCredential as CredentialRow } from "../../generated/prisma/client.js";
 import type { Db } from "../../db/client.js";
 import { inTransaction } from "../../db/tx.js";
+import { uniqueViolation } from "../../db/unique.js";
 import { alreadyExists, notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
 
@@ -39,7 +40,7 @@ export async function createPasskey(db: Db, p: NewPasskey): Promise<CredentialRo
       });
     });
   } catch (e: any) {
-    if (e?.code === "P2002") throw alreadyExists("a passkey with this credential_id is already registered", Buffer.from(credentialId).toString("base64url"));
+    if (uniqueViolation(e)) throw alreadyExists("a passkey with this credential_id is already registered", Buffer.from(credentialId).toString("base64url"));
     throw e;
   }
 }
