@@ -12,8 +12,8 @@ import { Outbox } from "./events/outbox.js";
 import { serviceImplementations } from "./api/index.js";
 import { allServices } from "./protocol/descriptors.js";
 import { RpcRegistry } from "./protocol/rpc.js";
-import { registerGrpc } from "./protocol/grpc.js";
-import { registerRestRoutes, sendRestError, type RestRoute } from "./protocol/rest.js";
+import { answerUnknownRpc, registerGrpc } from "./protocol/grpc.js";
+import { registerRestRoutes, sendApiError, type RestRoute } from "./protocol/rest.js";
 import { apiError } from "./protocol/errors.js";
 import { Code } from "@connectrpc/connect";
 import { cleartextServerFactory, tlsServerFactory, type DirectGrpc } from "./server/dual-protocol.js";
@@ -30,6 +30,9 @@ import { registerHostedLogin } from "./login/index.js";
 import { registerFederationRoutes } from "./sso/federation.js";
 import type { ServiceDeps } from "./api/deps.js";
 
+/** The JSON APIs whose every error has the contract's {code, message, details} body. */
+const isApiPath = (url: string) => url.startsWith("/api/") || url.startsWith("/local/");
+
 export interface BuiltApp {
   app: FastifyInstance;
   database: Database;
@@ -45,12 +48,21 @@ export interface BuiltApp {
 export interface BuildOptions {
   /** see DatabaseOptions.memoryTemplate */
   memoryTemplate?: Blob;
+  /** a database already being opened (main.ts opens it while this module's imports load) */
+  database?: Promise<Database>;
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
   const url = new URL(config.environmentUrl);
-  const tls = await loadTls(config.tls, config.dataDir, [url.hostname, config.host]);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsDir: config.migrationsDir, memoryTemplate: options.memoryTemplate });
+  const opening = options.database ?? openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, migrationsDir: config.migrationsDir, memoryTemplate: options.memoryTemplate });
+  let tls: TlsMaterial | undefined;
+  try {
+    tls = await loadTls(config.tls, config.dataDir, [url.hostname, config.host]);
+  } catch (e) {
+    await opening.then((d) => d.close(), () => {});
+    throw e;
+  }
+  const database = await opening;
   try {
     return await assemble(config, database, tls);
   } catch (e) {
@@ -85,6 +97,8 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     logController: new LogController({ disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace" }),
     bodyLimit: 1 << 20,
     routerOptions: { maxParamLength: 500 },
+    // refusals before any route runs (bad percent-encoding, an over-long path parameter): the one error body too
+    frameworkErrors: (err, req, reply) => (isApiPath(req.url) ? sendApiError(reply as any, err) : (reply as any).code(err.statusCode ?? 400).send(err)),
   });
   app.addHook("onSend", async (req, reply) => { reply.header("x-request-id", req.id); });
   const webhooks = await startWebhooks(config, database, app.log);
@@ -115,11 +129,14 @@ async function assemble(config: Config, database: Database, tls: TlsMaterial | u
     }
   });
   app.setNotFoundHandler(async (req, reply) => {
+    if (answerUnknownRpc(req, reply)) return reply;
     if (req.url.startsWith("/api/") || req.url.startsWith("/local/")) {
-      try { await auth.verifyAuthorization(req.headers.authorization); } catch (e) { return sendRestError(reply, e); }
+      try { await auth.verifyAuthorization(req.headers.authorization); } catch (e) { return sendApiError(reply, e); }
     }
-    return sendRestError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
+    return sendApiError(reply, apiError(Code.NotFound, `no route for ${req.method} ${req.url.split("?")[0]}`));
   });
+  // what fails outside any scope of its own (and Fastify's own refusals below) gets the one error body on the API
+  app.setErrorHandler((err, req, reply) => (isApiPath(req.url) ? sendApiError(reply, err) : reply.send(err)));
 
   return { app, database, registry, restRoutes, credentials, environmentId: settings.environmentId, deps, tls };
 }

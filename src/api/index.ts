@@ -18,7 +18,8 @@ import { connectedAccountService } from "./connected-accounts/service.js";
 import { toolService } from "./tools/service.js";
 import { authService } from "./auth/service.js";
 import { providerService } from "./providers/service.js";
+import { mcpService } from "./mcp/service.js";
 
 export function serviceImplementations(deps: ServiceDeps): ServiceImplementation<any>[] {
-  return [organizationService(deps), eventsService(deps), rolesService(deps), userService(deps), sessionService(deps), clientService(deps), apiTokenService(deps), connectionService(deps), domainService(deps), passwordlessService(deps), webauthnService(deps), directoryService(deps), connectedAccountService(deps), toolService(deps), authService(deps), providerService(deps)];
+  return [organizationService(deps), eventsService(deps), rolesService(deps), userService(deps), sessionService(deps), clientService(deps), apiTokenService(deps), connectionService(deps), domainService(deps), passwordlessService(deps), webauthnService(deps), directoryService(deps), connectedAccountService(deps), toolService(deps), authService(deps), providerService(deps), mcpService(deps)];
 }

@@ -2,10 +2,15 @@
 // persisted under the data directory, so `npm start` needs nothing installed. Neither path needs Prisma's
 // native engine binary.
 import path from "node:path";
-import { PrismaClient } from "../generated/prisma/client.js";
-import { applyMigrations, type MigrationTarget } from "./migrate.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { applyMigrations, type MigrationProgress, type MigrationTarget } from "./migrate.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import type { Sql } from "./sql.js";
+
+const PGLITE_SHARED_BUFFERS = "16MB";
+
+// Loaded while the database opens, not before: start-up overlaps the two (see main.ts).
+const prismaClient = () => import("../generated/prisma/client.js").then((m) => m.PrismaClient);
 
 export type Db = PrismaClient;
 
@@ -26,8 +31,8 @@ export interface Database {
   /** the same with the statement and its parameters apart (prefer the tagged template: src/db/sql.ts) */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /**
-   * LISTEN on a dedicated connection (PostgreSQL only: PGlite is one process, whose callers poll instead).
-   * `onLost` is called once if the connection breaks; the returned function ends the subscription.
+   * LISTEN: on PostgreSQL on a dedicated connection; on PGlite in process (a NOTIFY from any statement of this
+   * process arrives at commit). `onLost` is called once if the connection breaks; the returned function ends it.
    */
   listen?(channel: string, onNotify: () => void, onLost: (e: Error) => void): Promise<() => Promise<void>>;
 }
@@ -39,21 +44,25 @@ export interface DatabaseOptions {
   migrationsDir: string;
   /** a migrated data directory dump to start an in-memory PGlite from (tests: skips initdb, ~5 s each) */
   memoryTemplate?: Blob;
+  /** told before migrations run (the first start): they take seconds, so the CLI says so */
+  progress?: MigrationProgress;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) return openPostgres(opts.url, opts.migrationsDir);
-  return openPglite(opts.url === "memory" ? undefined : path.join(opts.dataDir, "pglite"), opts.migrationsDir, opts.memoryTemplate);
+  if (opts.url && /^postgres(ql)?:\/\//.test(opts.url)) return openPostgres(opts.url, opts.migrationsDir, opts.progress);
+  return openPglite(opts.url === "memory" ? undefined : path.join(opts.dataDir, "pglite"), opts.migrationsDir, opts.memoryTemplate, opts.progress);
 }
 
 function statement(query: Sql | string, params: unknown[] | undefined): [string, unknown[]] {
   return typeof query === "string" ? [query, params ?? []] : [query.text, query.values];
 }
 
-async function openPostgres(url: string, migrationsDir: string): Promise<Database> {
+async function openPostgres(url: string, migrationsDir: string, progress?: MigrationProgress): Promise<Database> {
+  const clientClass = prismaClient();
   const { PrismaPg } = await import("@prisma/adapter-pg");
   const target: MigrationTarget = { kind: "postgresql", url };
-  const applied = await applyMigrations(target, migrationsDir);
+  const applied = await applyMigrations(target, migrationsDir, progress);
+  const PrismaClient = await clientClass;
   const pg = (await import("pg")).default;
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   pool.on("error", () => {}); // an idle client's failure is reported to the next query that needs a connection
@@ -98,26 +107,38 @@ async function listenPostgres(url: string, channel: string, onNotify: () => void
   };
 }
 
-async function openPglite(dir: string | undefined, migrationsDir: string, template?: Blob): Promise<Database> {
+async function openPglite(dir: string | undefined, migrationsDir: string, template?: Blob, progress?: MigrationProgress): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const { PrismaPGlite } = await import("pglite-prisma-adapter");
-  const release = dir ? lockDataDir(path.dirname(dir)) : () => {};
-  const pglite = dir ? new PGlite(dir) : template ? new PGlite({ loadDataDir: template }) : new PGlite("memory://");
+  const release = dir ? await lockDataDir(path.dirname(dir)) : () => {};
+  let pglite: InstanceType<typeof PGlite> | undefined;
   let applied: string[];
+  let PrismaClient: typeof import("../generated/prisma/client.js").PrismaClient;
+  let PrismaPGlite: typeof import("pglite-prisma-adapter").PrismaPGlite;
   try {
-    await pglite.waitReady;
-    applied = await applyMigrations({ kind: "pglite", pglite }, migrationsDir);
+    // PostgreSQL's default 128 MB of shared buffers are touched at start and cost that much resident memory; an
+    // emulator's data fits in far less, and the data directory's files stay in the OS page cache besides
+    const startParams = [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+    pglite = dir ? new PGlite(dir, { startParams }) : template ? new PGlite({ loadDataDir: template, startParams }) : new PGlite("memory://", { startParams });
+    // PGlite compiles its WASM off the main thread meanwhile
+    [PrismaClient, { PrismaPGlite }] = await Promise.all([prismaClient(), import("pglite-prisma-adapter"), pglite.waitReady]);
+    applied = await applyMigrations({ kind: "pglite", pglite }, migrationsDir, progress);
   } catch (e) {
-    await pglite.close().catch(() => {});
+    await pglite?.close().catch(() => {});
     release();
     throw e;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const db = pglite;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   return {
     prisma, kind: "pglite", applied,
     location: dir ? `pglite:${dir}` : "pglite:memory",
-    ping: async () => { await pglite.query("SELECT 1"); },
-    sql: async (query: Sql | string, params?: unknown[]) => (await pglite.query(...statement(query, params))).rows as any[],
-    close: async () => { await prisma.$disconnect(); await pglite.close(); release(); },
+    ping: async () => { await db.query("SELECT 1"); },
+    sql: async (query: Sql | string, params?: unknown[]) => (await db.query(...statement(query, params))).rows as any[],
+    close: async () => { await prisma.$disconnect(); await db.close(); release(); },
+    listen: async (channel, onNotify) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+      const unlisten = await db.listen(channel, onNotify);
+      return async () => { await unlisten().catch(() => {}); };
+    },
   };
 }

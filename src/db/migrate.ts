@@ -1,6 +1,9 @@
 // Applies the committed migrations in-process with Prisma's own schema engine (its WASM build, the same
 // engine commit as the CLI), recording them in _prisma_migrations exactly as `prisma migrate deploy` does.
-// The server migrates itself at start-up, so users never need the CLI or its downloaded binary.
+// The server migrates itself at start-up, so users never need the CLI or its downloaded binary. When every
+// committed migration is already recorded as applied (the usual restart), one query says so and the engine (a
+// large WASM module, seconds to compile and ~100 MB to hold) is never loaded.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,8 +34,29 @@ function listMigrations(dir: string) {
   };
 }
 
+/**
+ * Names of the committed migrations that _prisma_migrations does not record as applied with the same checksum
+ * (sha256 of migration.sql, as Prisma computes it); all of them if the table does not exist yet.
+ */
+export async function pendingMigrations(query: (sql: string) => Promise<Record<string, unknown>[]>, dir: string): Promise<string[]> {
+  const committed = listMigrations(dir).migrationDirectories;
+  const exists = await query("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present");
+  if (!exists[0]?.present) return committed.map((m) => m.path);
+  const rows = await query("SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL");
+  const applied = new Map(rows.map((r) => [String(r.migration_name), String(r.checksum)]));
+  // a failed or half-applied row, or an edited migration, is left to the engine, which reports it properly
+  const unfinished = await query("SELECT 1 AS x FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL LIMIT 1");
+  if (unfinished.length) return committed.map((m) => m.path);
+  return committed
+    .filter((m) => applied.get(m.path) !== createHash("sha256").update(m.migrationFile.content.value).digest("hex"))
+    .map((m) => m.path);
+}
+
 let runtimePromise: Promise<any> | undefined;
-/** The WASM module is instantiated once per process; each migration run gets its own engine. */
+/**
+ * The WASM module is instantiated once per process (wasm-bindgen's glue module keeps views of the first
+ * instance's memory, so it cannot be instantiated again); each migration run gets its own engine.
+ */
 function loadRuntime(): Promise<any> {
   runtimePromise ??= (async () => {
     (globalThis as any).PRISMA_WASM_PANIC_REGISTRY ??= { message: "", set_message(m: string) { this.message = m; } };
@@ -93,13 +117,29 @@ async function runEngine(factory: SqlMigrationAwareDriverAdapterFactory, migrati
   }
 }
 
-export async function applyMigrations(target: MigrationTarget, migrationsDir: string): Promise<string[]> {
-  if (target.kind === "pglite") return runEngine(await pgliteFactory(target.pglite), migrationsDir);
+export interface MigrationProgress {
+  /** called before the engine runs, with the migrations it is about to apply */
+  onPending?(names: string[]): void;
+}
+
+export async function applyMigrations(target: MigrationTarget, migrationsDir: string, progress: MigrationProgress = {}): Promise<string[]> {
+  if (target.kind === "pglite") {
+    const pending = await pendingMigrations(async (q) => (await target.pglite.query<Record<string, unknown>>(q)).rows, migrationsDir);
+    if (!pending.length) return [];
+    progress.onPending?.(pending);
+    return runEngine(await pgliteFactory(target.pglite), migrationsDir);
+  }
   const pg = (await import("pg")).default;
   const lockClient = new pg.Client({ connectionString: target.url });
   await lockClient.connect();
   try {
+    const query = async (q: string) => (await lockClient.query(q)).rows;
+    if (!(await pendingMigrations(query, migrationsDir)).length) return [];
     await lockClient.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    // another replica may have applied them while this one waited for the lock
+    const pending = await pendingMigrations(query, migrationsDir);
+    if (!pending.length) return [];
+    progress.onPending?.(pending);
     return await runEngine(await postgresFactory(target.url), migrationsDir);
   } finally {
     await lockClient.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});

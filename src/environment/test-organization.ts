@@ -1,6 +1,6 @@
 // The Test Organization a Scalekit development environment comes with: verified domains example.com and
 // example.org and an enabled SSO connection to the IdP simulator (src/sso/simulator), so that a login can be
-// tested end to end without any identity provider. Its id is kept in server_settings for the start-up banner.
+// tested end to end without any identity provider.
 import { connections, domains } from "../protocol/descriptors.js";
 import { newId } from "../protocol/ids.js";
 import type { Db } from "../db/client.js";
@@ -8,7 +8,6 @@ import type { FreshEnvironmentStep } from "./fresh.js";
 
 export const TEST_ORGANIZATION_NAME = "Test Organization";
 export const TEST_ORGANIZATION_DOMAINS = ["example.com", "example.org"];
-const SETTING = "test_organization_id";
 
 export const testOrganizationStep: FreshEnvironmentStep = {
   name: "Test Organization",
@@ -43,13 +42,18 @@ export const testOrganizationStep: FreshEnvironmentStep = {
       });
       await tx.connectionDomain.create({ data: { connectionId, domainId } });
     }
-    await tx.serverSetting.upsert({ where: { name: SETTING }, create: { name: SETTING, value: orgId }, update: { value: orgId } });
   },
 };
 
-/** The seeded Test Organization's id, or undefined once it was deleted. */
+/**
+ * The seeded Test Organization's id (for the banner), or undefined once it was deleted: the oldest organization of
+ * that name with an IdP-simulator connection. Nothing is kept elsewhere, so a reset (which seeds it anew) and
+ * server settings never disagree.
+ */
 export async function testOrganizationId(db: Db): Promise<string | undefined> {
-  const row = await db.serverSetting.findUnique({ where: { name: SETTING } });
-  if (!row) return undefined;
-  return (await db.organization.findUnique({ where: { id: row.value }, select: { id: true } }))?.id;
+  const row = await db.organization.findFirst({
+    where: { displayName: TEST_ORGANIZATION_NAME, connections: { some: { provider: connections.ConnectionProvider.IDP_SIMULATOR } } },
+    orderBy: { id: "asc" }, select: { id: true },
+  });
+  return row?.id;
 }

@@ -6,8 +6,13 @@ import type { Database } from "../db/client.js";
 import { EndpointService, webhookSecretBox } from "./endpoints.js";
 import { DeliveryWorker } from "./worker.js";
 
-/** PGlite has no second process to hear a NOTIFY from, so it polls often; on PostgreSQL polling is a safety net. */
-const DEFAULT_POLL_MS = { pglite: 100, postgresql: 1_000 } as const;
+/** Polling, only while LISTEN is unavailable (PostgreSQL connection lost) or the database fails. */
+const DEFAULT_POLL_MS = 1_000;
+/**
+ * While listening, with no deadline known: PGlite is one process, so nothing can set one behind the worker's back;
+ * on PostgreSQL a replica that died may have left a retry due, which another replica picks up within this sweep.
+ */
+const SWEEP_MS = { pglite: Infinity, postgresql: 60_000 } as const;
 
 export async function startWebhooks(config: Config, database: Database, log: FastifyBaseLogger): Promise<{ stop(): Promise<void> }> {
   const c = config.webhooks;
@@ -15,7 +20,7 @@ export async function startWebhooks(config: Config, database: Database, log: Fas
   await endpoints.reconcile(c.endpoints);
   if (!c.worker) return { stop: async () => {} };
   const worker = new DeliveryWorker(database, endpoints, {
-    retrySchedule: c.retrySchedule, timeoutMs: c.timeoutMs, pollMs: c.pollMs ?? DEFAULT_POLL_MS[database.kind],
+    retrySchedule: c.retrySchedule, timeoutMs: c.timeoutMs, pollMs: c.pollMs ?? DEFAULT_POLL_MS, sweepMs: SWEEP_MS[database.kind],
     concurrency: c.concurrency, endpointConcurrency: c.endpointConcurrency,
   }, log.child({ component: "webhooks" }) as unknown as Logger);
   worker.start();

@@ -1,6 +1,8 @@
 // The delivery worker: turns committed events into deliveries, claims due deliveries and POSTs them, records
-// every attempt. It wakes on NOTIFY (PostgreSQL: the events insert rule), on its own completions, at the next
-// scheduled retry, and on a poll interval as a safety net (PGlite's only wake-up besides completions).
+// every attempt. It wakes on NOTIFY (the events insert rule; PGlite delivers it in process), on its own
+// completions, and at the next deadline it knows of (a retry, a lease running out). An idle worker has no timer
+// at all on PGlite; on PostgreSQL one slow sweep remains for deadlines set by replicas that died since. It polls
+// only while it cannot LISTEN or the database fails.
 // Any number of replicas may run one: claims are row locks (queue.ts), so each delivery goes to one of them.
 import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
@@ -19,7 +21,10 @@ const RECORD_BATCH = 200;
 export interface WorkerOptions {
   retrySchedule: number[];
   timeoutMs: number;
+  /** how often to look for work while LISTEN is not available or the database fails */
   pollMs: number;
+  /** while listening: the longest sleep without a known deadline (Infinity: none) */
+  sweepMs: number;
   concurrency: number;
   endpointConcurrency: number;
 }
@@ -145,8 +150,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * Sleeps until the earliest scheduled retry or the poll interval, whichever comes first. While requests are in
-   * flight their completions wake the worker anyway, so the database is asked only when it is idle.
+   * Sleeps until the earliest known deadline; without one, until a NOTIFY or a completion wakes it (polling only
+   * while it cannot listen). While requests are in flight their completions wake the worker anyway, so the
+   * database is asked for the next deadline only when it is idle.
    */
   private async arm(failed: boolean): Promise<void> {
     let due = this.nextRetryAt;
@@ -154,8 +160,9 @@ export class DeliveryWorker {
       const at = await nextDueAt(this.database.prisma).catch(() => undefined);
       if (at) due = Math.min(due, at.getTime());
     }
-    const delay = Math.min(this.opts.pollMs, Math.max(0, due - Date.now()));
-    if (this.stopping) return;
+    const cap = failed || !this.unlisten ? this.opts.pollMs : this.opts.sweepMs;
+    const delay = Math.min(cap, Math.max(0, due - Date.now()));
+    if (this.stopping || delay === Infinity) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.nextRetryAt <= Date.now()) this.nextRetryAt = Infinity;
@@ -295,7 +302,7 @@ export class DeliveryWorker {
       });
       if (this.stopping) { await unlisten(); return; }
       this.unlisten = unlisten;
-      this.wake(true); // events committed while nobody was listening
+      this.wake(true); // events committed while nobody was listening; and re-arms without the poll
     } catch (e) {
       this.log.warn({ err: (e as Error)?.message }, "webhook worker: cannot LISTEN, polling until it can");
       this.retrySubscribe();

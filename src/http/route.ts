@@ -36,7 +36,7 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler, RouteHandlerMethod } from "fastify";
 import { apiError, invalidArgument } from "../protocol/errors.js";
-import { sendRestError } from "../protocol/rest.js";
+import { sendApiError } from "../protocol/rest.js";
 
 type Part = "body" | "params" | "querystring" | "headers";
 
@@ -215,9 +215,5 @@ export function route<P extends TSchema = TSchema, Q extends TSchema = TSchema, 
  * (unparsable body, body too large) as INVALID_ARGUMENT, anything else as INTERNAL (logged).
  */
 export function useContractErrors(scope: FastifyInstance): void {
-  scope.setErrorHandler((err: any, _req, reply) => {
-    if (!(err instanceof ConnectError) && typeof err?.statusCode === "number" && err.statusCode < 500)
-      return sendRestError(reply, apiError(Code.InvalidArgument, err.message));
-    return sendRestError(reply, err);
-  });
+  scope.setErrorHandler((err, _req, reply) => sendApiError(reply, err)); // the one formatter of /api/v1 too
 }

@@ -11,6 +11,8 @@ import { appRedirect } from "../api/auth/login/complete.js";
 import { PageError } from "../api/auth/login/errors.js";
 import { upsertSsoUser } from "../api/auth/login/identity.js";
 import { callbackUrl, ssoConnection } from "../sso/index.js";
+import { finishConnectionTest } from "../sso/connection-tests.js";
+import { isSsoFailure } from "../sso/failure.js";
 import type { SsoRemembered } from "../sso/adapter.js";
 import { sendPage } from "../views/page.js";
 import { registerFormParser } from "../views/form.js";
@@ -29,10 +31,19 @@ export async function startSso(deps: LoginDeps, reply: FastifyReply, flow: Login
     await deps.services.db.loginFlow.update({ where: { id: flow.id }, data: { step: "failed" } });
     return redirect(reply, url);
   }
-  const started = await adapter.start({
-    connection, loginId: flow.id, callbackUrl: callbackUrl(deps.services.config.environmentUrl, connection),
-    loginHint: flow.email ?? flow.loginHint ?? undefined, forceAuthn: (flow.prompt ?? "").split(" ").includes("login"),
-  });
+  let started;
+  try {
+    started = await adapter.start({
+      connection, loginId: flow.id, callbackUrl: callbackUrl(deps.services.config.environmentUrl, connection),
+      loginHint: flow.email ?? flow.loginHint ?? undefined, forceAuthn: (flow.prompt ?? "").split(" ").includes("login"),
+    });
+  } catch (e) {
+    // the IdP could not be reached or the connection is incomplete: the application hears why
+    if (!isSsoFailure(e)) throw e;
+    reply.request.log.warn({ connectionId: row.id, error: e.code, details: e.details }, `SSO login could not start: ${e.description}`);
+    await deps.services.db.loginFlow.update({ where: { id: flow.id }, data: { step: "failed" } });
+    return redirect(reply, appRedirect(flow, { error: e.code, error_description: e.description }));
+  }
   if (started.remember) await deps.services.db.loginFlow.update({ where: { id: flow.id }, data: { ssoState: started.remember as Prisma.InputJsonValue } });
   if (started.kind === "form") return sendPage(reply, postFormPage(started.action, started.fields), { formActionOrigins: [new URL(started.action).origin] });
   const sameOrigin = new URL(started.url).origin === new URL(deps.services.config.environmentUrl).origin;
@@ -64,6 +75,7 @@ export async function registerSsoCallback(app: FastifyInstance, deps: LoginDeps)
         return { loginId: flow.id, ...((flow.ssoState ?? {}) as SsoRemembered) };
       },
     });
+    if (result.testRequestId) return finishConnectionTest(services.db, reply, row.id, { ...result, testRequestId: result.testRequestId });
 
     const flow = result.loginId && /^lri_\d{1,30}$/.test(result.loginId)
       ? await services.db.loginFlow.findUnique({ where: { id: result.loginId } }) : null;

@@ -56,6 +56,8 @@ export function unimplemented(rpc: string): ConnectError {
 /** Prisma error codes that are the client's doing, by the database's own verdict. */
 function fromDatabaseError(e: any): ConnectError | undefined {
   const code: unknown = e?.code;
+  // the same refusal from a raw query (pg or PGlite error with its SQLSTATE)
+  if (code === "22021" || code === "22P05") return apiError(Code.InvalidArgument, "text values must not contain NUL (\\u0000) characters");
   if (typeof code !== "string" || !/^P\d{4}$/.test(code)) return undefined;
   const fields = e?.meta?.target ?? e?.meta?.driverAdapterError?.cause?.constraint?.fields;
   // PostgreSQL text and jsonb cannot hold U+0000 (22021, 22P05): valid JSON and protobuf, but the client's to fix

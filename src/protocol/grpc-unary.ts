@@ -4,12 +4,13 @@
 // same one REST and Connect run), write one message and the status trailers. Anything else (compression,
 // streaming methods, unknown paths) goes on to Connect's handler, which implements the rest of the protocol.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { ServerHttp2Stream } from "node:http2";
 import { create, fromBinary, toBinary, type DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
-import { apiError, toApiError } from "./errors.js";
+import { apiError } from "./errors.js";
 import type { RpcRegistry } from "./rpc.js";
 
 /** The largest request message accepted (the same bound as REST bodies). */
@@ -66,6 +67,11 @@ function grpcMessage(message: string): string {
   return out;
 }
 
+/** grpc-status, grpc-message and grpc-status-details-bin for an error (or grpc-status 0). */
+export function grpcStatusHeaders(error: ConnectError | undefined): Record<string, string> {
+  return trailers(error);
+}
+
 function trailers(error: ConnectError | undefined): Record<string, string> {
   const h = setTrailerStatus(new Headers(), error);
   const out: Record<string, string> = {};
@@ -74,18 +80,35 @@ function trailers(error: ConnectError | undefined): Record<string, string> {
   return out;
 }
 
+/** A status with no message: HTTP 200 whose only header block carries grpc-status (gRPC's trailers-only form). */
+export function trailersOnly(res: ServerResponse, contentType: string, requestId: string, error: ConnectError) {
+  if (res.destroyed || res.headersSent) return;
+  const headers = { "content-type": contentType, "x-request-id": requestId, ...trailers(error) };
+  // one HEADERS frame carrying END_STREAM: grpc-core clients read grpc-status from headers only in that form
+  const stream = (res as unknown as { stream?: ServerHttp2Stream }).stream;
+  if (stream) return stream.respond({ ":status": 200, ...headers }, { endStream: true });
+  res.writeHead(200, headers);
+  res.end();
+}
+
 export function unaryGrpcHandler({ registry, auth, log, fallback }: UnaryGrpcOptions): (req: IncomingMessage, res: ServerResponse, requestId: string) => void {
   const methods = new Map<string, DescMethod>();
   for (const service of registry.services)
-    for (const m of service.methods as DescMethod[]) if (m.methodKind === "unary") methods.set(`/${service.typeName}/${m.name}`, m);
+    for (const m of service.methods as DescMethod[]) methods.set(`/${service.typeName}/${m.name}`, m);
 
   return (req, res, requestId) => {
-    const method = methods.get(req.url ?? "");
-    const encoding = req.headers["grpc-encoding"];
+    const path = (req.url ?? "").split("?")[0];
+    const method = methods.get(path);
     const ct = req.headers["content-type"] ?? "";
-    if (!method || (encoding !== undefined && encoding !== "identity") || !/^application\/grpc(\+proto)?$/.test(ct)) return fallback(req, res);
+    // a method the contract does not have is UNIMPLEMENTED with its details, never an HTTP 404 (grpc-core
+    // clients, the Python SDK among them, fail on a 404 that carries no status)
+    if (!method) {
+      req.resume();
+      return trailersOnly(res, ct || "application/grpc", requestId, apiError(Code.Unimplemented, `unknown method ${path}`));
+    }
+    const encoding = req.headers["grpc-encoding"];
+    if (method.methodKind !== "unary" || (encoding !== undefined && encoding !== "identity") || !/^application\/grpc(\+proto)?$/.test(ct)) return fallback(req, res);
 
-    const handler = registry.handler(method);
     const reqLog = log(requestId);
     const answer = (body: Buffer | undefined, error: ConnectError | undefined) => {
       if (res.destroyed) return;
@@ -93,23 +116,19 @@ export function unaryGrpcHandler({ registry, auth, log, fallback }: UnaryGrpcOpt
       res.addTrailers(trailers(error));
       res.end(body);
     };
-    void (async () => {
+    registry.invoke(method, { authorization: req.headers.authorization, requestId, log: reqLog }, async () => {
+      const bytes = await readMessage(req);
       try {
-        const bytes = await readMessage(req);
-        const principal = await auth.verifyCaller(req.headers.authorization, method);
-        let input;
-        try {
-          input = fromBinary(method.input, bytes);
-        } catch {
-          throw apiError(Code.InvalidArgument, `the request is not a valid ${method.input.typeName}`);
-        }
-        const out = await handler(input, { principal, requestId, log: reqLog });
-        answer(frame(toBinary(method.output, create(method.output, out as any))), undefined);
-      } catch (e) {
-        const { error, unexpected } = toApiError(e);
-        if (unexpected) reqLog.error({ err: e, rpc: `${method.parent.typeName}/${method.name}` }, "unexpected error");
-        answer(undefined, error);
+        return fromBinary(method.input, bytes);
+      } catch {
+        throw apiError(Code.InvalidArgument, `the request is not a valid ${method.input.typeName}`);
       }
-    })();
+    }, auth).then(
+      (out) => answer(frame(toBinary(method.output, create(method.output, out as any))), undefined),
+      (error: ConnectError) => {
+        req.resume(); // a body left unread (refused before reading it) is drained, not left to stall the stream
+        answer(undefined, error);
+      },
+    );
   };
 }

@@ -14,9 +14,33 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticator.js";
 import { requestId } from "../log.js";
-import { toApiError } from "./errors.js";
 import type { RpcRegistry } from "./rpc.js";
-import { unaryGrpcHandler } from "./grpc-unary.js";
+import { unaryGrpcHandler, grpcStatusHeaders } from "./grpc-unary.js";
+import { apiError } from "./errors.js";
+import { Code } from "@connectrpc/connect";
+import { codeToHttpStatus, errorToJson } from "@connectrpc/connect/protocol-connect";
+import type { FastifyReply } from "fastify";
+
+const RPC_PATH = /^\/[A-Za-z_][\w.]*\.[A-Za-z_]\w*\/[A-Za-z_]\w*$/;
+
+/**
+ * A gRPC, gRPC-web or Connect call to a method the contract lacks, as the protocol's UNIMPLEMENTED (gRPC and
+ * gRPC-web: HTTP 200 trailers-only with grpc-status-details-bin; Connect: its JSON error, HTTP 501) instead of the
+ * router's HTTP 404. Returns false for requests that are not RPCs.
+ */
+export function answerUnknownRpc(req: FastifyRequest, reply: FastifyReply): boolean {
+  const path = req.url.split("?")[0];
+  const ct = String(req.headers["content-type"] ?? "");
+  const connect = req.headers["connect-protocol-version"] !== undefined || /^application\/(connect\+)?(json|proto)/.test(ct);
+  if (!RPC_PATH.test(path) || !(ct.startsWith("application/grpc") || connect)) return false;
+  const error = apiError(Code.Unimplemented, `unknown method ${path}`);
+  if (ct.startsWith("application/grpc")) {
+    reply.code(200).headers({ "content-type": ct, ...grpcStatusHeaders(error) }).send();
+  } else {
+    reply.code(codeToHttpStatus(Code.Unimplemented)).type("application/json").send(JSON.stringify(errorToJson(error, undefined)));
+  }
+  return true;
+}
 
 const requestKey = createContextKey<{ id: string; log: Logger } | undefined>(undefined);
 
@@ -25,18 +49,11 @@ function grpcRoutes(registry: RpcRegistry, auth: Authenticator, fallbackLog: Log
     for (const service of registry.services) {
       const impl: Record<string, (req: any, ctx: HandlerContext) => Promise<any>> = {};
       for (const m of service.methods as DescMethod[]) {
-        const handler = registry.handler(m);
-        impl[m.localName] = async (req, hctx) => {
+        impl[m.localName] = (req, hctx) => {
           const r = hctx.values.get(requestKey);
-          const log = r?.log ?? fallbackLog;
-          try {
-            const principal = await auth.verifyCaller(hctx.requestHeader.get("authorization") ?? undefined, m);
-            return await handler(req, { principal, requestId: r?.id ?? "", log });
-          } catch (e) {
-            const { error, unexpected } = toApiError(e);
-            if (unexpected) log.error({ err: e, rpc: `${service.typeName}/${m.name}` }, "unexpected error");
-            throw error;
-          }
+          return registry.invoke(m, {
+            authorization: hctx.requestHeader.get("authorization") ?? undefined, requestId: r?.id ?? "", log: r?.log ?? fallbackLog,
+          }, () => req, auth);
         };
       }
       router.service(service, impl as any);

@@ -138,6 +138,35 @@ export function requestFromHttp(b: HttpBinding, vars: string[], req: FastifyRequ
   }
 }
 
+/**
+ * What Fastify itself refuses (before or around a route: bad percent-encoding, an over-long path parameter, a body
+ * too large, an unsupported content type, malformed JSON, a failed route schema) as the contract's error model.
+ */
+export function fastifyClientError(err: any): ConnectError | undefined {
+  if (err instanceof ConnectError || typeof err?.statusCode !== "number" || err.statusCode >= 500) return undefined;
+  if (Array.isArray(err.validation) && err.validation.length) {
+    const v = err.validation[0];
+    const field = String(v.params?.missingProperty ?? v.instancePath?.replace(/^\//, "").replace(/\//g, ".") ?? "") || err.validationContext || "request";
+    return invalidArgument(field, v.message ?? err.message);
+  }
+  if (err.statusCode === 413) return apiError(Code.ResourceExhausted, err.message);
+  if (err.code === "FST_ERR_MAX_PARAM_LENGTH") return apiError(Code.InvalidArgument, "a path parameter is longer than the limit of 500 characters");
+  if (err.statusCode === 404) return apiError(Code.NotFound, err.message);
+  return apiError(Code.InvalidArgument, err.message);
+}
+
+/** The one error body of /api/v1 and /local/v1, for anything thrown (ConnectError, database, Fastify). */
+export function sendApiError(reply: FastifyReply, e: unknown) {
+  const fastify = fastifyClientError(e);
+  if (fastify) {
+    const { status, body } = restErrorBody(fastify);
+    // keep the HTTP status HTTP clients know for these two; the body's code is the gRPC one
+    const http = (e as any).statusCode === 413 || (e as any).statusCode === 415 ? (e as any).statusCode : status;
+    return reply.code(http).send(body);
+  }
+  return sendRestError(reply, e);
+}
+
 export function sendRestError(reply: FastifyReply, e: unknown) {
   const { error, unexpected } = toApiError(e);
   if (unexpected) reply.log.error({ err: e }, "unexpected error");
@@ -161,12 +190,7 @@ export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegi
     if (text === "") return done(null, undefined);
     try { done(null, JSON.parse(text)); } catch { done(apiError(Code.InvalidArgument, "request body is not valid JSON"), undefined); }
   });
-  app.setErrorHandler((err: any, _req, reply) => {
-    // Fastify's own 4xx (body too large, bad content) are the client's mistake too
-    if (!(err instanceof ConnectError) && typeof err?.statusCode === "number" && err.statusCode < 500)
-      return sendRestError(reply, apiError(err.statusCode === 413 ? Code.ResourceExhausted : Code.InvalidArgument, err.message));
-    return sendRestError(reply, err);
-  });
+  app.setErrorHandler((err, _req, reply) => sendApiError(reply, err));
   app.addHook("onRequest", async (req) => {
     const rpc = (req.routeOptions.config as { rpc?: DescMethod } | undefined)?.rpc;
     req.principal = await auth.verifyCaller(req.headers.authorization, rpc);
@@ -176,14 +200,14 @@ export async function registerRestRoutes(app: FastifyInstance, registry: RpcRegi
   for (const r of routes) {
     const { binding } = r;
     const { vars } = toRouterPath(binding.path);
-    const handler = registry.handler(binding.method);
     app.route({
       method: binding.verb as any,
       url: r.url,
       config: { rpc: binding.method },
       handler: async (req, reply) => {
-        const input = requestFromHttp(binding, vars, req) as any;
-        const out = await handler(input, { principal: req.principal!, requestId: String(req.id), log: req.log as unknown as Logger });
+        // authenticated by the onRequest hook above, before Fastify read the body
+        const out = await registry.invoke(binding.method, { principal: req.principal!, requestId: String(req.id), log: req.log as unknown as Logger },
+          () => requestFromHttp(binding, vars, req), auth);
         const full = create(binding.method.output, out as any);
         const json = toJson(binding.method.output, full, { useProtoFieldName: true, alwaysEmitImplicit: true }) as Record<string, unknown>;
         dropZeroEnums(binding.method.output, json);

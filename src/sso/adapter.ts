@@ -40,7 +40,7 @@ export interface SsoStartContext {
   loginHint?: string;
   /** the login asked to authenticate again (prompt=login): SAML ForceAuthn, OIDC prompt=login */
   forceAuthn?: boolean;
-  /** set instead of a login when the connection's test flow (test_connection_uri) runs: ctr_… */
+  /** set instead of a login when the connection's test flow (test_connection_uri) runs: test_… */
   testRequestId?: string;
 }
 

@@ -10,10 +10,10 @@ import { page, sendPage } from "../views/page.js";
 import type { SsoFinishResult } from "./adapter.js";
 
 const S = connections.TestResultStatus;
-export const TEST_REQUEST_ID = /^ctr_\d{18}$/;
+export const TEST_REQUEST_ID = /^test_\d{18}$/;
 
 export async function openTestRequest(db: Db, connectionId: string): Promise<string> {
-  const id = newId("ctr");
+  const id = newId("test");
   await db.connectionTestRequest.create({ data: { id, connectionId, status: S.PENDING } });
   return id;
 }

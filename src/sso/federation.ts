@@ -2,50 +2,34 @@
 // the SP metadata of a SAML connection (at its entity id and at sp_metadata_url) and the connection test flow.
 import type { FastifyInstance } from "fastify";
 import type { ServiceDeps } from "../api/deps.js";
-import type { SsoAdapter } from "./adapter.js";
 import { openTestRequest, recordTestResult, sendTestResultPage } from "./connection-tests.js";
 import { isSsoFailure } from "./failure.js";
 import { oidcAdapter } from "./oidc/adapter.js";
 import { isSaml, samlAdapter, spMetadata } from "./saml/adapter.js";
+import { callbackUrl, ssoConnection } from "./index.js";
 import { html } from "../views/html.js";
 import { page, sendPage } from "../views/page.js";
-import type { Connection } from "../generated/prisma/client.js";
-import type { SsoConnection } from "./adapter.js";
-import { connections } from "../protocol/descriptors.js";
-
-export function federatedAdapters(services: Pick<ServiceDeps, "db" | "config">): SsoAdapter[] {
-  return [samlAdapter({ db: services.db, environmentUrl: services.config.environmentUrl }), oidcAdapter({ db: services.db })];
-}
-
-function asSsoConnection(row: Connection): SsoConnection {
-  return {
-    id: row.id, organizationId: row.organizationId, provider: row.provider, type: row.type, settingsCase: row.settingsCase,
-    settings: (row.settings ?? null) as Record<string, unknown> | null, attributeMapping: (row.attributeMapping ?? {}) as Record<string, string>,
-  };
-}
-
-export const federationCallbackUrl = (base: string, c: SsoConnection) =>
-  `${base}/sso/v1/${c.type === connections.ConnectionType.SAML ? "saml" : "oidc"}/${c.id}/callback`;
 
 const CONNECTION_ID = /^conn_\d{18}$/;
+const samlDepsOf = (services: ServiceDeps) => ({ db: services.db, environmentUrl: services.config.environmentUrl });
 
 export async function registerFederationRoutes(app: FastifyInstance, services: ServiceDeps) {
   const base = services.config.environmentUrl;
-  const adapters = federatedAdapters(services);
-  const samlDeps = { db: services.db, environmentUrl: base };
+  const adapters = [samlAdapter(samlDepsOf(services)), oidcAdapter({ db: services.db })];
+  const samlDeps = samlDepsOf(services);
 
   const notFoundPage = (title: string, text: string) => page({ title, body: html`<p>${text}</p>` });
 
   async function samlConnection(id: string) {
     if (!CONNECTION_ID.test(id)) return undefined;
     const row = await services.db.connection.findUnique({ where: { id } });
-    return row && isSaml(asSsoConnection(row)) ? asSsoConnection(row) : undefined;
+    return row && isSaml(ssoConnection(row)) ? ssoConnection(row) : undefined;
   }
 
   const metadata = async (req: any, reply: any) => {
     const c = await samlConnection(req.params.connectionId);
     if (!c) return sendPage(reply, notFoundPage("Unknown connection", `There is no SAML connection ${req.params.connectionId}.`), { status: 404 });
-    const xml = await spMetadata(samlDeps, c, federationCallbackUrl(base, c));
+    const xml = await spMetadata(samlDeps, c, callbackUrl(base, c));
     return reply.header("cache-control", "no-cache").type("application/samlmetadata+xml; charset=utf-8").send(xml);
   };
   app.get("/sso/v1/saml/:connectionId/metadata", metadata);
@@ -56,12 +40,12 @@ export async function registerFederationRoutes(app: FastifyInstance, services: S
     const { connectionId } = req.params as { connectionId: string };
     const row = CONNECTION_ID.test(connectionId) ? await services.db.connection.findUnique({ where: { id: connectionId } }) : null;
     if (!row) return sendPage(reply, notFoundPage("Unknown connection", `There is no connection ${connectionId}.`), { status: 404 });
-    const connection = asSsoConnection(row);
+    const connection = ssoConnection(row);
     const adapter = adapters.find((a) => a.handles(connection));
     if (!adapter) return sendPage(reply, notFoundPage("Nothing to test", `Connection ${connectionId} is not a SAML or OIDC connection to an identity provider.`), { status: 400 });
     const testRequestId = await openTestRequest(services.db, row.id);
     try {
-      const started = await adapter.start({ connection, loginId: testRequestId, testRequestId, callbackUrl: federationCallbackUrl(base, connection) });
+      const started = await adapter.start({ connection, loginId: testRequestId, testRequestId, callbackUrl: callbackUrl(base, connection) });
       reply.header("x-test-request-id", testRequestId);
       if (started.kind === "redirect") return reply.header("cache-control", "no-store").redirect(started.url, 302);
       return sendPage(reply, page({

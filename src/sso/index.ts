@@ -1,8 +1,10 @@
 // The adapter registry: the login flow asks it which adapter serves a connection, so adding a kind of identity
-// provider (SAML, OIDC) is adding it to ADAPTERS, and the flow never changes.
+// provider (SAML, OIDC) is adding it to ssoAdapters, and the flow never changes.
 import type { Connection } from "../generated/prisma/client.js";
 import type { SsoAdapter, SsoConnection } from "./adapter.js";
 import { simulatorAdapter } from "./simulator/adapter.js";
+import { samlAdapter } from "./saml/adapter.js";
+import { oidcAdapter } from "./oidc/adapter.js";
 import type { ServiceDeps } from "../api/deps.js";
 import type { KeyStore } from "../auth/keys.js";
 import { connections } from "../protocol/descriptors.js";
@@ -11,7 +13,8 @@ export interface SsoDeps { services: ServiceDeps; keys: KeyStore }
 
 /** Order matters only when two adapters would take the same connection: the first wins. */
 export function ssoAdapters(deps: SsoDeps): SsoAdapter[] {
-  return [simulatorAdapter(deps)];
+  const { db, config } = deps.services;
+  return [simulatorAdapter(deps), samlAdapter({ db, environmentUrl: config.environmentUrl }), oidcAdapter({ db })];
 }
 
 export class SsoRegistry {

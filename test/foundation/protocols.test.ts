@@ -158,7 +158,9 @@ describe("unary gRPC answered directly", () => {
     expect(created.organization?.displayName).toBe("Gzip Inc");
     expect(await s.db.organization.count({ where: { id: created.organization!.id } })).toBe(1);
     const unknown = await rawGrpc("/scalekit.v1.organizations.OrganizationService/NoSuchMethod", grpcFrame(new Uint8Array()), { authorization: `Bearer ${token}` });
-    // HTTP 404, which gRPC clients read as UNIMPLEMENTED
-    expect(unknown.headers[":status"]).toBe(404);
+    // a gRPC status, trailers-only, with the ErrorInfo: never an HTTP 404
+    expect(unknown.headers[":status"]).toBe(200);
+    expect(unknown.headers["grpc-status"]).toBe(String(Code.Unimplemented));
+    expect(unknown.headers["grpc-status-details-bin"]).toBeTruthy();
   });
 });

@@ -32,7 +32,7 @@ describe("README", () => {
     expect(readme).toContain("npm ci && npm start");
     expect(readme).toContain("npm test");
     const pkg = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8"));
-    expect(pkg.scripts.start).toContain("src/main.ts start");
+    expect(pkg.scripts.start).toContain("dist/main.js start");
     expect(pkg.scripts.test).toBe("vitest run");
   });
 });

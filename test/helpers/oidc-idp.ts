@@ -13,10 +13,11 @@ export class TestOidcIdp {
   provider!: Provider;
   accounts = new Map<string, Record<string, unknown>>();
 
-  static async start(client: OidcClientOptions, o: { idTokenTtl?: number } = {}): Promise<TestOidcIdp> {
+  /** `port`: a port chosen beforehand, so a connection can name the issuer before the IdP knows its clients */
+  static async start(client: OidcClientOptions, o: { idTokenTtl?: number; port?: number } = {}): Promise<TestOidcIdp> {
     const idp = new TestOidcIdp();
     idp.server = http.createServer();
-    await new Promise<void>((r) => idp.server.listen(0, "127.0.0.1", r));
+    await new Promise<void>((r) => idp.server.listen(o.port ?? 0, "127.0.0.1", r));
     idp.issuer = `http://127.0.0.1:${(idp.server.address() as AddressInfo).port}`;
     idp.provider = new Provider(idp.issuer, {
       clients: [{

@@ -48,7 +48,7 @@ describe("Test Organization across restarts", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sk-testorg-"));
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  it("is created by the first start only: a deleted Test Organization stays deleted", async () => {
+  it("is created by the first start only: a deleted Test Organization stays deleted", { timeout: 180_000 }, async () => {
     const database = await freshDatabase();
     const s1 = await startTestServer({ dataDir, database });
     const orgId = (await testOrganizationId(s1.db))!;

@@ -1,4 +1,4 @@
--- Hosted login: pending logins, authorization codes, refresh tokens; session cookie and authenticated clients
+-- Hosted login: pending logins, authorization codes, refresh tokens, the session cookie and authenticated clients
 -- AlterTable
 ALTER TABLE "user_sessions" ADD COLUMN     "authenticated_clients" JSONB NOT NULL DEFAULT '[]',
 ADD COLUMN     "connection_id" TEXT,

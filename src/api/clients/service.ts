@@ -11,7 +11,7 @@ import { clients } from "../../protocol/descriptors.js";
 import { notFound } from "../../protocol/errors.js";
 import { newId } from "../../protocol/ids.js";
 import { clampedPageSize } from "../../protocol/page-size.js";
-import { type ServiceImplementation } from "../../protocol/rpc.js";
+import { type ServiceImplementation, methodGroups } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { implementChecked } from "../../protocol/descriptor-rules.js";
 import { clientMessage, secretMessage, type ClientWithSecrets } from "./mapping.js";
@@ -129,5 +129,5 @@ export function organizationClientMethods({ db, hashKey }: ServiceDeps): Methods
 }
 
 export function clientService(deps: ServiceDeps) {
-  return implementChecked(clients.ClientService, { ...organizationClientMethods(deps), ...environmentClientMethods(deps) });
+  return implementChecked(clients.ClientService, methodGroups(organizationClientMethods(deps), environmentClientMethods(deps)));
 }

@@ -6,7 +6,8 @@ import type { ServiceDeps } from "../deps.js";
 import { implementChecked } from "../../protocol/descriptor-rules.js";
 import { accountCrud } from "./accounts.js";
 import { magicLinkMethods } from "./magic-link.js";
+import { methodGroups } from "../../protocol/rpc.js";
 
 export function connectedAccountService(deps: ServiceDeps) {
-  return implementChecked(connectedAccounts.ConnectedAccountService, { ...accountCrud(deps), ...magicLinkMethods(deps) });
+  return implementChecked(connectedAccounts.ConnectedAccountService, methodGroups(accountCrud(deps), magicLinkMethods(deps)));
 }

@@ -7,7 +7,8 @@ import { implementChecked } from "../../protocol/descriptor-rules.js";
 import { directoryCrud } from "./directories.js";
 import { directoryMembers } from "./members.js";
 import { directorySecrets } from "./secrets.js";
+import { methodGroups } from "../../protocol/rpc.js";
 
 export function directoryService(deps: ServiceDeps) {
-  return implementChecked(directories.DirectoryService, { ...directoryCrud(deps), ...directoryMembers(deps), ...directorySecrets(deps) });
+  return implementChecked(directories.DirectoryService, methodGroups(directoryCrud(deps), directoryMembers(deps), directorySecrets(deps)));
 }

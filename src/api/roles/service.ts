@@ -2,7 +2,7 @@
 // the SDK or the REST contract uses, implemented once for gRPC and REST. Each request is checked against the
 // buf.validate rules of its descriptor before the method runs.
 import { roles } from "../../protocol/descriptors.js";
-import { type ServiceImplementation } from "../../protocol/rpc.js";
+import { type ServiceImplementation, methodGroups } from "../../protocol/rpc.js";
 import type { ServiceDeps } from "../deps.js";
 import { defaultRoles } from "./defaults.js";
 import { implementChecked } from "../../protocol/descriptor-rules.js";
@@ -19,11 +19,5 @@ const NOT_REQUIRED: { [K in keyof Methods]?: readonly string[] } = {
 };
 
 export function rolesService(deps: ServiceDeps) {
-  return implementChecked(roles.RolesService, {
-    ...environmentRoles(deps),
-    ...organizationRoles(deps),
-    ...rolePermissions(deps),
-    ...defaultRoles(deps),
-    ...permissions(deps),
-  }, NOT_REQUIRED);
+  return implementChecked(roles.RolesService, methodGroups(environmentRoles(deps), organizationRoles(deps), rolePermissions(deps), defaultRoles(deps), permissions(deps)), NOT_REQUIRED);
 }

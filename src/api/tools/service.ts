@@ -5,7 +5,8 @@ import type { ServiceDeps } from "../deps.js";
 import { implementChecked } from "../../protocol/descriptor-rules.js";
 import { executeMethods } from "./execute.js";
 import { toolMethods } from "./tools.js";
+import { methodGroups } from "../../protocol/rpc.js";
 
 export function toolService(deps: ServiceDeps) {
-  return implementChecked(tools.ToolService, { ...toolMethods(deps), ...executeMethods(deps) });
+  return implementChecked(tools.ToolService, methodGroups(toolMethods(deps), executeMethods(deps)));
 }

@@ -7,7 +7,8 @@ import { inviteMethods } from "./invites.js";
 import { membershipMethods } from "./memberships.js";
 import { userCrud } from "./users.js";
 import { currentUserMethods } from "./current-user.js";
+import { methodGroups } from "../../protocol/rpc.js";
 
 export function userService(deps: ServiceDeps) {
-  return implementChecked(users.UserService, { ...userCrud(deps), ...membershipMethods(deps), ...inviteMethods(deps), ...currentUserMethods(deps) });
+  return implementChecked(users.UserService, methodGroups(userCrud(deps), membershipMethods(deps), inviteMethods(deps), currentUserMethods(deps)));
 }
